@@ -1,0 +1,3 @@
+export * from "./types.ts";
+export * from "./util/body.ts";
+export * from "./util/path.ts";

@@ -1,0 +1,57 @@
+import type {
+  Action,
+  ConnectorConfig,
+  ConnectorType,
+  CredentialInjection,
+  ParseResult,
+  RequestSnapshot,
+  RiskLevel,
+} from "@tameflare/contracts";
+
+/** A connector config with its defaults resolved (name, domains, endpoints). */
+export interface ResolvedConnectorConfig extends ConnectorConfig {
+  name: string;
+  domains: string[];
+}
+
+/** What is known of a request before its body arrives. */
+export type RequestHead = Omit<RequestSnapshot, "body">;
+
+/**
+ * A built-in connector: pure, total (never throws), fixture-tested.
+ * `parse` receives a request whose path is raw; use `normalizeRequestPath`.
+ */
+export interface ConnectorDefinition {
+  type: ConnectorType;
+  /** Hosts owned when the config lists none (lower-case, no port). */
+  defaultDomains: readonly string[];
+  /** How the real credential is written and which agent headers are removed. */
+  injection: CredentialInjection;
+  /** Env vars `tf run` fills with dummy values so SDKs start (e.g. `STRIPE_SECRET_KEY`). */
+  dummyEnv: readonly string[];
+  /** True when the action depends on the body, so the gateway buffers a size-capped prefix. */
+  needsBody(head: RequestHead, config: ResolvedConnectorConfig): boolean;
+  parse(request: RequestSnapshot, config: ResolvedConnectorConfig): ParseResult;
+}
+
+/** One entry of a vendor route table. */
+export interface RouteSpec {
+  method: string;
+  /** Template: `/repos/{owner}/{repo}/pulls/{number}`; `{path*}` captures the rest. */
+  path: string;
+  action: string;
+  risk: RiskLevel;
+  read?: boolean;
+  /** Body fields (dotted paths) copied to parameters. */
+  bodyFields?: readonly string[];
+  /** Query parameters copied to parameters. */
+  queryFields?: readonly string[];
+  /** Decide the final action from the parsed body (e.g. PR close vs update by `state`). */
+  refine?: (ctx: RouteContext) => Partial<Pick<Action, "type" | "risk" | "read">> | undefined;
+}
+
+export interface RouteContext {
+  params: Record<string, string>;
+  body: unknown;
+  query: Record<string, string | string[]>;
+}
