@@ -1,0 +1,346 @@
+// Proxy benchmark (issue 4): keep-alive HTTPS GETs at 16 concurrent clients on
+// loopback, direct vs TameFlare's gateway (full policy evaluation + audit on) vs
+// Debian's squid-openssl in ssl-bump mode vs Debian's mitmproxy, in ONE run, then
+// a new-connection-per-request run. Prints req/s, p50/p99, ratios and peak RSS.
+//
+//   npx tsx bench/proxy.ts [--seconds 10] [--concurrency 16] [--only gateway,squid]
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type LoadResult, runLoad } from "./lib/load.ts";
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
+const seconds = Number(args.get("seconds") ?? 10);
+const concurrency = Number(args.get("concurrency") ?? 16);
+const only = args.get("only")?.split(",");
+const here = fileURLToPath(new URL(".", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "tf-bench-proxy-"));
+const children: ChildProcess[] = [];
+
+function sh(cmd: string, argv: string[]): string {
+  return execFileSync(cmd, argv, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] }).toString();
+}
+
+function startChild(cmd: string, argv: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  const child = spawn(cmd, argv, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  return child;
+}
+
+function firstJsonLine(child: ChildProcess): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    let errOut = "";
+    child.stderr?.on("data", (d: Buffer) => {
+      errOut += d.toString();
+    });
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf("\n");
+      if (nl !== -1) resolve(JSON.parse(out.slice(0, nl)) as Record<string, unknown>);
+    });
+    child.on("exit", (code) => reject(new Error(`child exited ${code}: ${errOut.slice(0, 2000)}`)));
+  });
+}
+
+async function waitForPort(port: number): Promise<void> {
+  const net = await import("node:net");
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, "127.0.0.1");
+      s.once("connect", () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+function peakRssMb(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const m = /VmHWM:\s+(\d+) kB/.exec(status);
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+function freePort(): Promise<number> {
+  return import("node:net").then(
+    (net) =>
+      new Promise((resolve) => {
+        const s = net.createServer();
+        s.listen(0, "127.0.0.1", () => {
+          const port = (s.address() as { port: number }).port;
+          s.close(() => resolve(port));
+        });
+      }),
+  );
+}
+
+// 1. Target CA and a certificate for localhost (openssl CLI).
+sh("openssl", [
+  "req",
+  "-x509",
+  "-newkey",
+  "ec",
+  "-pkeyopt",
+  "ec_paramgen_curve:P-256",
+  "-nodes",
+  "-days",
+  "2",
+  "-subj",
+  "/CN=bench target CA",
+  "-keyout",
+  "ca.key",
+  "-out",
+  "ca.pem",
+]);
+sh("openssl", [
+  "req",
+  "-newkey",
+  "ec",
+  "-pkeyopt",
+  "ec_paramgen_curve:P-256",
+  "-nodes",
+  "-subj",
+  "/CN=localhost",
+  "-keyout",
+  "t.key",
+  "-out",
+  "t.csr",
+]);
+writeFileSync(join(dir, "ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+sh("openssl", [
+  "x509",
+  "-req",
+  "-in",
+  "t.csr",
+  "-CA",
+  "ca.pem",
+  "-CAkey",
+  "ca.key",
+  "-CAcreateserial",
+  "-days",
+  "2",
+  "-extfile",
+  "ext.cnf",
+  "-out",
+  "t.pem",
+]);
+const targetCa = readFileSync(join(dir, "ca.pem"), "utf8");
+
+const target = startChild(process.execPath, [
+  join(here, "lib/target.mjs"),
+  join(dir, "t.pem"),
+  join(dir, "t.key"),
+]);
+const { port: targetPort } = (await firstJsonLine(target)) as { port: number };
+
+interface Row {
+  name: string;
+  keepAlive?: LoadResult;
+  newConn?: LoadResult;
+  rssMb: number;
+}
+const rows: Row[] = [];
+
+async function measure(
+  name: string,
+  proxy: { host: string; port: number; authorization?: string } | undefined,
+  ca: string[],
+  pid?: number,
+): Promise<void> {
+  const base = { host: "localhost", port: targetPort, path: "/v1/items?limit=3", ca, proxy, concurrency };
+  await runLoad({ ...base, durationMs: 1500, newConnectionPerRequest: false }); // warm-up
+  const keepAlive = await runLoad({ ...base, durationMs: seconds * 1000, newConnectionPerRequest: false });
+  const newConn = await runLoad({
+    ...base,
+    durationMs: Math.max(2, seconds / 2) * 1000,
+    newConnectionPerRequest: true,
+  });
+  rows.push({ name, keepAlive, newConn, rssMb: peakRssMb(pid) });
+  console.error(
+    `${name}: ${keepAlive.rps.toFixed(0)} req/s keep-alive, ${newConn.rps.toFixed(0)} req/s new-conn`,
+  );
+}
+
+const want = (n: string) => only === undefined || only.includes(n);
+
+try {
+  if (want("direct")) await measure("direct", undefined, [targetCa]);
+
+  if (want("gateway")) {
+    const home = join(dir, "tf-home");
+    const config = join(dir, "tameflare.yaml");
+    writeFileSync(config, gatewayDocument(join(dir, "ca.pem")));
+    const gw = startChild("npx", ["tsx", join(here, "lib/gateway-server.ts"), config, home]);
+    const info = (await firstJsonLine(gw)) as {
+      port: number;
+      username: string;
+      password: string;
+      caCertPath: string;
+    };
+    const auth = `Basic ${Buffer.from(`${info.username}:${info.password}`).toString("base64")}`;
+    // npx/tsx wrap node: the gateway is the node grandchild; find it by port owner.
+    const pid = pidListening(info.port) ?? gw.pid;
+    await measure(
+      "tameflare gateway",
+      { host: "127.0.0.1", port: info.port, authorization: auth },
+      [readFileSync(info.caCertPath, "utf8")],
+      pid,
+    );
+  }
+
+  if (want("squid")) {
+    const port = await freePort();
+    const sq = join(dir, "squid");
+    mkdirSync(sq, { recursive: true });
+    sh("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=squid bench CA",
+      "-keyout",
+      join(sq, "ca.key"),
+      "-out",
+      join(sq, "ca.pem"),
+    ]);
+    if (existsSync(join(sq, "ssl_db"))) rmSync(join(sq, "ssl_db"), { recursive: true });
+    sh("/usr/lib/squid/security_file_certgen", ["-c", "-s", join(sq, "ssl_db"), "-M", "16MB"]);
+    writeFileSync(
+      join(sq, "squid.conf"),
+      [
+        `http_port 127.0.0.1:${port} ssl-bump generate-host-certificates=on dynamic_cert_mem_cache_size=16MB tls-cert=${sq}/ca.pem tls-key=${sq}/ca.key`,
+        `sslcrtd_program /usr/lib/squid/security_file_certgen -s ${sq}/ssl_db -M 16MB`,
+        "sslcrtd_children 4",
+        "acl step1 at_step SslBump1",
+        "ssl_bump peek step1",
+        "ssl_bump bump all",
+        `tls_outgoing_options cafile=${join(dir, "ca.pem")}`,
+        "http_access allow all",
+        "cache deny all",
+        "access_log none",
+        `cache_log ${sq}/cache.log`,
+        `pid_filename ${sq}/squid.pid`,
+        `coredump_dir ${sq}`,
+        "shutdown_lifetime 0 seconds",
+        "",
+      ].join("\n"),
+    );
+    sh("chown", ["-R", "proxy:proxy", sq]);
+    chmodSync(dir, 0o755);
+    const squid = startChild("/usr/sbin/squid", ["-N", "-f", join(sq, "squid.conf")]);
+    await waitForPort(port);
+    await measure(
+      "squid ssl-bump",
+      { host: "127.0.0.1", port },
+      [readFileSync(join(sq, "ca.pem"), "utf8")],
+      squid.pid,
+    );
+  }
+
+  if (want("mitmproxy")) {
+    const port = await freePort();
+    const conf = join(dir, "mitm");
+    mkdirSync(conf, { recursive: true });
+    const mitm = startChild("mitmdump", [
+      "-q",
+      "--listen-host",
+      "127.0.0.1",
+      "--listen-port",
+      String(port),
+      "--set",
+      `confdir=${conf}`,
+      "--set",
+      `ssl_verify_upstream_trusted_ca=${join(dir, "ca.pem")}`,
+    ]);
+    await waitForPort(port);
+    await measure(
+      "mitmproxy",
+      { host: "127.0.0.1", port },
+      [readFileSync(join(conf, "mitmproxy-ca-cert.pem"), "utf8")],
+      mitm.pid,
+    );
+  }
+} finally {
+  for (const c of children) c.kill("SIGTERM");
+}
+
+const direct = rows.find((r) => r.name === "direct");
+const gateway = rows.find((r) => r.name === "tameflare gateway");
+const fmt = (n: number | undefined, d = 0) => (n === undefined || Number.isNaN(n) ? "-" : n.toFixed(d));
+console.log(
+  `\nkeep-alive HTTPS GET, ${concurrency} clients, ${seconds}s each (loopback, 2 cores shared by client, proxy, target)\n`,
+);
+console.log(
+  "| path | req/s | p50 ms | p99 ms | errors | gateway ÷ this | new-conn req/s | new-conn p50 ms | peak RSS MB |",
+);
+console.log("|---|---|---|---|---|---|---|---|---|");
+for (const r of rows) {
+  const ratio = gateway?.keepAlive && r.keepAlive ? gateway.keepAlive.rps / r.keepAlive.rps : undefined;
+  console.log(
+    `| ${r.name} | ${fmt(r.keepAlive?.rps)} | ${fmt(r.keepAlive?.p50Ms, 2)} | ${fmt(r.keepAlive?.p99Ms, 2)} | ${r.keepAlive?.errors ?? "-"} | ${fmt(ratio, 2)} | ${fmt(r.newConn?.rps)} | ${fmt(r.newConn?.p50Ms, 2)} | ${fmt(r.rssMb)} |`,
+  );
+}
+if (direct?.keepAlive && gateway?.keepAlive) {
+  console.log(
+    `\ngateway p50 added latency over direct: ${(gateway.keepAlive.p50Ms - direct.keepAlive.p50Ms).toFixed(3)} ms`,
+  );
+}
+rmSync(dir, { recursive: true, force: true });
+
+function pidListening(port: number): number | undefined {
+  try {
+    const out = execFileSync("ss", ["-Hltnp", `sport = :${port}`]).toString();
+    const m = /pid=(\d+)/.exec(out);
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function gatewayDocument(caPath: string): string {
+  // A realistic document: a generic connector for the target, access rules, and
+  // condition policies the request is evaluated against (full enforcement, audit on).
+  const policies = Array.from(
+    { length: 50 },
+    (_, i) => `  - name: p${i}
+    scope: { actions: ["http.post", "internal.thing${i}.*"] }
+    priority: ${i}
+    rules:
+      - name: r${i}
+        when: { all: [ { field: parameters.path, op: starts_with, value: /admin${i} } ] }
+        decision: deny
+        reason: admin paths are off limits`,
+  ).join("\n");
+  return `version: 1
+gateway: { name: bench, enforcement: full }
+upstream_ca: ${caPath}
+connectors:
+  - type: generic
+    name: internal
+    domains: [localhost]
+    credential: { value: bench-secret-value, header: authorization, format: "Bearer {secret}" }
+access_rules:
+  - { connector: internal, preset: read_only }
+  - { connector: internal, action: "http.delete", decision: deny }
+policies:
+${policies}
+rate_limits:
+  - { action: "http.post", per_agent: true, max: 10, window_seconds: 60 }
+`;
+}
