@@ -8,7 +8,11 @@ import type {
   RiskLevel,
 } from "@tameflare/contracts";
 
-/** A connector config with its defaults resolved (name, domains, endpoints). */
+/**
+ * A connector config with its defaults resolved: `name` (default: the type),
+ * `domains` (default: the connector's `defaultDomains`), and for mcp/graphql
+ * `endpoints` (default `/mcp`, `/graphql`) when built by the registry.
+ */
 export interface ResolvedConnectorConfig extends ConnectorConfig {
   name: string;
   domains: string[];
@@ -31,7 +35,13 @@ export interface ConnectorDefinition {
   dummyEnv: readonly string[];
   /** True when the action depends on the body, so the gateway buffers a size-capped prefix. */
   needsBody(head: RequestHead, config: ResolvedConnectorConfig): boolean;
+  /** Total: failures are `{ok:false}` values, never exceptions. */
   parse(request: RequestSnapshot, config: ResolvedConnectorConfig): ParseResult;
+  /**
+   * Optional: a different injection for some requests (GitHub's git smart-HTTP
+   * wants `Basic` auth where its API takes `Bearer`). Defaults to `injection`.
+   */
+  injectionFor?(head: RequestHead, config: ResolvedConnectorConfig): CredentialInjection | undefined;
 }
 
 /** One entry of a vendor route table. */
@@ -46,9 +56,19 @@ export interface RouteSpec {
   bodyFields?: readonly string[];
   /** Query parameters copied to parameters. */
   queryFields?: readonly string[];
-  /** Decide the final action from the parsed body (e.g. PR close vs update by `state`). */
-  refine?: (ctx: RouteContext) => Partial<Pick<Action, "type" | "risk" | "read">> | undefined;
+  /**
+   * Decide the final action from the parsed body or the path (e.g. PR close vs
+   * update by `state`); returned `parameters` are merged over the copied ones.
+   */
+  refine?: (ctx: RouteContext) => RouteRefinement | undefined;
+  /** True when `refine` reads the body (so a truncated body cannot be decided). */
+  usesBody?: boolean;
 }
+
+/** What a route's `refine` may change. */
+export type RouteRefinement = Partial<Pick<Action, "type" | "risk" | "read">> & {
+  parameters?: Record<string, unknown>;
+};
 
 export interface RouteContext {
   params: Record<string, string>;

@@ -1,0 +1,1 @@
+export { anthropicConnector } from "./anthropic-connector.ts";

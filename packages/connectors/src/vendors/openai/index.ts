@@ -1,0 +1,1 @@
+export { openaiConnector } from "./openai-connector.ts";

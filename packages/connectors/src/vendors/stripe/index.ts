@@ -1,0 +1,1 @@
+export { stripeConnector } from "./stripe-connector.ts";
