@@ -3,6 +3,7 @@ export * from "./agent-errors.ts";
 export * from "./audit.ts";
 export * from "./bundle.ts";
 export * from "./decision.ts";
+export * from "./domain.ts";
 export * from "./enums.ts";
 export * from "./ids.ts";
 export * from "./policy-document.ts";

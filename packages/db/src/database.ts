@@ -1,0 +1,141 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "./generated/client.ts";
+import {
+  applyMigrations,
+  defaultMigrationsDir,
+  type MigrationReport,
+  migratePostgres,
+  readMigrations,
+  type SqlExecutor,
+} from "./migrations.ts";
+
+/** The Prisma client type repositories take. Only packages/db ever sees it. */
+export type DbClient = PrismaClient;
+
+export type DatabaseKind = "postgres" | "pglite";
+
+export interface Database {
+  readonly kind: DatabaseKind;
+  readonly prisma: DbClient;
+  /** What `createDatabase` applied; null when it did not run migrations. */
+  readonly migrations: MigrationReport | null;
+  /** True when the database answers a trivial query within `timeoutMs` (readiness probes). Never throws. */
+  ping(options?: { timeoutMs?: number }): Promise<boolean>;
+  /** Disconnects Prisma and closes the pool or the embedded database. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface CreateDatabaseOptions {
+  /** A `postgres://` URL. Without it the embedded PGlite is used. */
+  databaseUrl?: string | undefined;
+  /** PGlite data folder (default `<cwd>/.tameflare/pglite`); `memory://` keeps it in memory. */
+  dataDir?: string | undefined;
+  /** Working directory for the default data folder (default `process.cwd()`). */
+  cwd?: string | undefined;
+  /**
+   * Apply pending migrations before returning. Default: true for PGlite (the embedded
+   * mode just works), false for Postgres (run `pnpm db:migrate` as a deploy step).
+   */
+  migrate?: boolean | undefined;
+  migrationsDir?: string | undefined;
+  /** Postgres pool size per process (default 10). */
+  poolMax?: number | undefined;
+}
+
+// PGlite runs one transaction at a time, so concurrent repository transactions queue: give
+// them longer than Prisma's 2 s default to start (a busy embedded API must not fail on that).
+const transactionOptions = { maxWait: 10_000, timeout: 15_000 };
+
+/** Relative default location of the embedded database. */
+export const defaultPgliteDir = join(".tameflare", "pglite");
+
+/**
+ * Opens the database: Postgres through `@prisma/adapter-pg` when a URL is given, else an
+ * embedded PGlite persisted on disk with the committed migrations applied. One process
+ * owns a PGlite folder at a time.
+ */
+export async function createDatabase(options: CreateDatabaseOptions = {}): Promise<Database> {
+  const migrationsDir = options.migrationsDir ?? defaultMigrationsDir;
+  if (options.databaseUrl !== undefined) {
+    let report: MigrationReport | null = null;
+    if (options.migrate === true) report = await migratePostgres(options.databaseUrl, migrationsDir);
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolMax ?? 10 });
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions });
+    return {
+      kind: "postgres",
+      prisma,
+      migrations: report,
+      ping: (options) => pingWith(() => pool.query("SELECT 1"), options?.timeoutMs),
+      close: once(async () => {
+        await prisma.$disconnect();
+        await pool.end();
+      }),
+    };
+  }
+
+  const dataDir = resolvePgliteDir(options.dataDir, options.cwd);
+  if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
+  const lite = await PGlite.create(dataDir);
+  let report: MigrationReport | null = null;
+  try {
+    if (options.migrate !== false)
+      report = await applyMigrations(pgliteExecutor(lite), readMigrations(migrationsDir));
+  } catch (cause) {
+    await lite.close();
+    throw cause;
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite), transactionOptions });
+  return {
+    kind: "pglite",
+    prisma,
+    migrations: report,
+    ping: (options) => pingWith(() => lite.query("SELECT 1"), options?.timeoutMs),
+    close: once(async () => {
+      await prisma.$disconnect();
+      await lite.close();
+    }),
+  };
+}
+
+/** Where the embedded database lives for the given options. */
+export function resolvePgliteDir(dataDir: string | undefined, cwd: string = process.cwd()): string {
+  if (dataDir?.startsWith("memory://")) return dataDir;
+  return resolve(cwd, dataDir ?? defaultPgliteDir);
+}
+
+export function pgliteExecutor(lite: PGlite): SqlExecutor {
+  return {
+    exec: async (sql) => {
+      await lite.exec(sql);
+    },
+    query: async <Row>(sql: string, params?: unknown[]) => (await lite.query<Row>(sql, params)).rows,
+  };
+}
+
+/** Runs a trivial query; false on any failure or when it takes longer than `timeoutMs` (default 2 s). */
+async function pingWith(query: () => Promise<unknown>, timeoutMs = 2000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([query().then(() => true as const), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => {
+    running ??= fn();
+    return running;
+  };
+}

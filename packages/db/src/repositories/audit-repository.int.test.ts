@@ -1,0 +1,470 @@
+import { createHash, randomBytes } from "node:crypto";
+import {
+  type AuditEvent,
+  type AuditEventBody,
+  auditGenesisHash,
+  auditHashInput,
+  type Gateway,
+  type Organization,
+} from "@tameflare/contracts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type OpenedTestDatabase, testBackends } from "../../../../tests/support/index.ts";
+import { createRepositories, type Repositories } from "./index.ts";
+
+const unique = () => randomBytes(5).toString("hex");
+
+const agents = ["billing-bot", "coder", "support"];
+const actions: [string, string][] = [
+  ["github", "github.pr.merge"],
+  ["github", "github.pr.create"],
+  ["github", "github.repo.delete"],
+  ["stripe", "stripe.refund.create"],
+  ["openai", "openai.chat.create"],
+];
+const outcomes = ["allow", "deny", "require_approval", "allow", "error"] as const;
+
+/** A valid hash chain of `count` events, one second apart, continuing from `from`. */
+function makeChain(
+  gatewayId: string,
+  count: number,
+  from: { seq: number; prevHash: string; startMs: number } = {
+    seq: 1,
+    prevHash: auditGenesisHash,
+    startMs: Date.UTC(2030, 0, 1),
+  },
+  tsOf: (i: number) => string = (i) => new Date(from.startMs + i * 1000).toISOString(),
+): AuditEvent[] {
+  const events: AuditEvent[] = [];
+  let prev = from.prevHash;
+  for (let i = 0; i < count; i++) {
+    const [connector, actionType] = actions[i % actions.length] ?? ["github", "github.pr.merge"];
+    const decision = outcomes[i % outcomes.length] ?? "allow";
+    const body: AuditEventBody = {
+      id: `evt_${unique()}${i.toString(36).padStart(4, "0")}`,
+      gateway_id: gatewayId,
+      seq: from.seq + i,
+      ts: tsOf(i),
+      agent: agents[i % agents.length] ?? "coder",
+      connector,
+      action_type: actionType,
+      decision,
+      enforced: decision === "error" ? null : decision,
+      mode: "full",
+      reason: decision === "deny" ? "main is protected" : null,
+      rule: decision === "deny" ? "protect-main" : null,
+      risk: i % 2 === 0 ? "high" : "low",
+      risk_score: i % 2 === 0 ? 95 : 12.5,
+      status: decision === "allow" ? 200 : 403,
+      latency_ms: 3.25 + (i % 7),
+      method: "POST",
+      host: "api.github.com",
+      path: `/repos/acme/app/pulls/${i}/merge`,
+      request_id: `req_${unique()}`,
+      approval_id: null,
+      error_code: decision === "error" ? "upstream_timeout" : null,
+      bytes_in: 512 + i,
+      bytes_out: i % 3 === 0 ? null : 2048,
+      prev_hash: prev,
+    };
+    const hash = createHash("sha256").update(auditHashInput(body)).digest("hex");
+    events.push({ ...body, hash });
+    prev = hash;
+  }
+  return events;
+}
+
+describe.each(testBackends)("audit repository on $name", (backend) => {
+  let opened: OpenedTestDatabase;
+  let repos: Repositories;
+  let org: Organization;
+  let otherOrg: Organization;
+
+  beforeAll(async () => {
+    opened = await backend.open();
+    repos = createRepositories(opened.db.prisma);
+    const a = await repos.organizations.create({ name: "A", slug: `a-${unique()}` });
+    const b = await repos.organizations.create({ name: "B", slug: `b-${unique()}` });
+    if (!a.ok || !b.ok) throw new Error("org setup failed");
+    org = a.value;
+    otherOrg = b.value;
+  });
+  afterAll(async () => {
+    await opened.cleanup();
+  });
+
+  async function newGateway(orgId = org.id): Promise<Gateway> {
+    const g = await repos.gateways.create({
+      orgId,
+      name: `gw-${unique()}`,
+      tokenHash: `h-${unique()}`,
+      tokenPrefix: "gwtk_1",
+    });
+    if (!g.ok) throw new Error(g.message);
+    return g.value;
+  }
+
+  it("stores a 5,000-event batch in one insert and the chain verifies", async () => {
+    const gw = await newGateway();
+    const events = makeChain(gw.id, 5000);
+    const started = performance.now();
+    const result = await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, events);
+    const elapsedMs = performance.now() - started;
+    console.log(`[${backend.name}] insertBatch of 5,000 events: ${elapsedMs.toFixed(0)} ms`);
+    expect(result).toMatchObject({ ok: true, value: { inserted: 5000 } });
+    expect(await repos.audit.lastSeq(org.id, gw.id)).toBe(5000);
+    const report = await repos.audit.verifyChain(org.id, gw.id);
+    expect(report).toEqual({ ok: true, checked: 5000, lastSeq: 5000, lastHash: events.at(-1)?.hash });
+
+    const again = await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, events);
+    expect(again).toEqual({ ok: true, value: { inserted: 0, byDecision: {} } });
+  });
+
+  it("re-inserting an already-stored event adds nothing and leaves the stored row unchanged", async () => {
+    const gw = await newGateway();
+    const events = makeChain(gw.id, 20);
+    expect(
+      await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, events.slice(0, 10)),
+    ).toMatchObject({
+      ok: true,
+      value: { inserted: 10 },
+    });
+    const original = events[3] as AuditEvent;
+    const stored = await repos.audit.findByEventId(org.id, original.id);
+    const forged = { ...original, decision: "allow" as const, reason: "rewritten" };
+    expect(await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, [forged])).toEqual({
+      ok: true,
+      value: { inserted: 0, byDecision: {} },
+    });
+    expect(await repos.audit.findByEventId(org.id, original.id)).toEqual(stored);
+    // A batch overlapping what is stored inserts only the new half; duplicates inside a batch count once.
+    const overlapping = [...events.slice(5, 20), events[15] as AuditEvent];
+    expect(await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, overlapping)).toMatchObject({
+      ok: true,
+      value: { inserted: 10 },
+    });
+    expect(await repos.audit.verifyChain(org.id, gw.id)).toMatchObject({ ok: true, checked: 20 });
+  });
+
+  it("keeps the exact timestamp text the gateway hashed (offsets, microseconds)", async () => {
+    const gw = await newGateway();
+    const stamps = ["2030-03-01T12:00:00.123456+02:00", "2030-03-01T10:00:01Z", "2030-03-01T10:00:01.5Z"];
+    const events = makeChain(gw.id, 3, undefined, (i) => stamps[i] ?? "");
+    await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, events);
+    const page = await repos.audit.query({ orgId: org.id, gatewayId: gw.id });
+    expect(page.ok).toBe(true);
+    if (!page.ok) return;
+    expect(page.value.events.map((e) => e.ts)).toEqual([stamps[2], stamps[1], stamps[0]]);
+    const {
+      org_id: _org,
+      received_at: _received,
+      ...first
+    } = page.value.events[2] as (typeof page.value.events)[number];
+    expect(first).toEqual(events[0]);
+    expect(await repos.audit.verifyChain(org.id, gw.id)).toMatchObject({ ok: true, checked: 3 });
+  });
+
+  it("verifyChain reports a tampered row at its seq, a relinked row at the next, and a deleted row as a gap", async () => {
+    const gw = await newGateway();
+    const events = makeChain(gw.id, 60);
+    await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, events);
+    const prisma = opened.db.prisma;
+
+    await prisma.auditEvent.updateMany({
+      where: { gatewayId: gw.id, seq: 37n },
+      data: { decision: "allow", reason: null },
+    });
+    expect(await repos.audit.verifyChain(org.id, gw.id)).toMatchObject({
+      ok: false,
+      seq: 37,
+      eventId: events[36]?.id,
+      kind: "hash_mismatch",
+      checked: 36,
+    });
+
+    // An attacker who also rewrites the row's own hash still breaks the link to seq 38.
+    const row = await repos.audit.findByEventId(org.id, events[36]?.id ?? "");
+    if (row === null) throw new Error("row missing");
+    const { org_id: _o, received_at: _r, hash: _h, ...body } = row;
+    const rehashed = createHash("sha256").update(auditHashInput(body)).digest("hex");
+    await prisma.auditEvent.updateMany({ where: { gatewayId: gw.id, seq: 37n }, data: { hash: rehashed } });
+    expect(await repos.audit.verifyChain(org.id, gw.id)).toMatchObject({
+      ok: false,
+      seq: 38,
+      kind: "prev_hash_mismatch",
+    });
+
+    await prisma.auditEvent.deleteMany({ where: { gatewayId: gw.id, seq: { in: [37n, 38n] } } });
+    expect(await repos.audit.verifyChain(org.id, gw.id, { pageSize: 7 })).toMatchObject({
+      ok: false,
+      seq: 39,
+      kind: "seq_gap",
+    });
+  });
+
+  it("refuses events of another gateway, a gateway of another org, and a forked seq", async () => {
+    const gw = await newGateway();
+    const foreignGw = await newGateway(otherOrg.id);
+    const events = makeChain(gw.id, 5);
+    expect(await repos.audit.insertBatch({ orgId: org.id, gatewayId: foreignGw.id }, events)).toMatchObject({
+      ok: false,
+      code: "gateway_mismatch",
+    });
+    expect(await repos.audit.insertBatch({ orgId: otherOrg.id, gatewayId: gw.id }, events)).toMatchObject({
+      ok: false,
+      code: "unknown_gateway",
+    });
+    await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, events);
+    const fork = makeChain(gw.id, 2, {
+      seq: 5,
+      prevHash: events[3]?.hash ?? "",
+      startMs: Date.UTC(2030, 1, 1),
+    });
+    expect(await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, fork)).toMatchObject({
+      ok: false,
+      code: "seq_conflict",
+    });
+    expect(await repos.audit.lastSeq(org.id, gw.id)).toBe(5);
+    expect(await repos.audit.findByEventId(org.id, fork[1]?.id ?? "")).toBeNull();
+  });
+
+  it("queries newest first with filters, and keyset pages neither skip nor repeat (even on equal timestamps)", async () => {
+    const gw = await newGateway();
+    // Groups of three events share a timestamp, so pages must break ties by id.
+    const events = makeChain(gw.id, 90, undefined, (i) =>
+      new Date(Date.UTC(2030, 4, 1) + Math.floor(i / 3) * 1000).toISOString(),
+    );
+    await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, events);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 20; pages++) {
+      const page = await repos.audit.query({ orgId: org.id, gatewayId: gw.id, limit: 7, cursor });
+      if (!page.ok) throw new Error(page.message);
+      seen.push(...page.value.events.map((e) => e.id));
+      if (page.value.nextCursor === null) break;
+      cursor = page.value.nextCursor;
+    }
+    expect(seen).toEqual([...events].reverse().map((e) => e.id));
+
+    const q = async (filters: Record<string, unknown>) => {
+      const page = await repos.audit.query({ orgId: org.id, gatewayId: gw.id, limit: 1000, ...filters });
+      if (!page.ok) throw new Error(page.message);
+      return page.value.events;
+    };
+    const expectSame = async (filters: Record<string, unknown>, keep: (e: AuditEvent) => boolean) => {
+      const got = await q(filters);
+      const want = events.filter(keep);
+      expect(got.map((e) => e.id)).toEqual([...want].reverse().map((e) => e.id));
+      expect(want.length).toBeGreaterThan(0);
+    };
+    await expectSame({ decision: ["deny"] }, (e) => e.decision === "deny");
+    await expectSame({ decision: ["deny", "error"] }, (e) => e.decision === "deny" || e.decision === "error");
+    await expectSame({ agent: "coder" }, (e) => e.agent === "coder");
+    await expectSame({ connector: "stripe" }, (e) => e.connector === "stripe");
+    await expectSame({ action: "github.pr.*" }, (e) => e.action_type?.startsWith("github.pr.") === true);
+    await expectSame({ action: "github.repo.delete" }, (e) => e.action_type === "github.repo.delete");
+    await expectSame({ action: "*.create" }, (e) => e.action_type?.endsWith(".create") === true);
+    await expectSame({ status: 403 }, (e) => e.status === 403);
+    const from = events[30]?.ts ?? "";
+    const to = events[60]?.ts ?? "";
+    await expectSame({ from, to }, (e) => e.ts >= from && e.ts < to);
+    await expectSame(
+      { agent: "support", decision: ["allow"], from },
+      (e) => e.agent === "support" && e.decision === "allow" && e.ts >= from,
+    );
+    expect(await q({ action: "github_pr%" })).toEqual([]);
+
+    const orgWide = await repos.audit.query({ orgId: org.id, limit: 1000 });
+    expect(orgWide.ok && orgWide.value.events.some((e) => e.gateway_id === gw.id)).toBe(true);
+    const otherView = await repos.audit.query({ orgId: otherOrg.id, gatewayId: gw.id });
+    expect(otherView).toEqual({ ok: true, value: { events: [], nextCursor: null } });
+    expect(await repos.audit.query({ orgId: org.id, cursor: "not-a-cursor" })).toMatchObject({
+      ok: false,
+      code: "bad_cursor",
+    });
+  });
+
+  it("each gateway run's chain (`<gateway id>:<run id>`) is stored, numbered and verified on its own", async () => {
+    const gw = await newGateway();
+    const runA = makeChain(`${gw.id}:run-a`, 30, {
+      seq: 0,
+      prevHash: auditGenesisHash,
+      startMs: Date.UTC(2030, 4, 1),
+    });
+    const runB = makeChain(`${gw.id}:run-b`, 20, {
+      seq: 0,
+      prevHash: auditGenesisHash,
+      startMs: Date.UTC(2030, 4, 2),
+    });
+    const mixed = [...runA.slice(0, 10), ...runB, ...runA.slice(10)];
+    const result = await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, mixed);
+    expect(result).toMatchObject({ ok: true, value: { inserted: 50 } });
+    if (!result.ok) return;
+    const expectedByDecision: Record<string, number> = {};
+    for (const e of mixed) expectedByDecision[e.decision] = (expectedByDecision[e.decision] ?? 0) + 1;
+    expect(result.value.byDecision).toEqual(expectedByDecision);
+
+    expect(await repos.audit.verifyChain(org.id, `${gw.id}:run-a`)).toMatchObject({
+      ok: true,
+      checked: 30,
+      lastSeq: 29,
+    });
+    expect(await repos.audit.verifyChain(org.id, `${gw.id}:run-b`)).toMatchObject({
+      ok: true,
+      checked: 20,
+      lastSeq: 19,
+    });
+    expect(await repos.audit.lastSeq(org.id, `${gw.id}:run-b`)).toBe(19);
+    expect(await repos.audit.listChains(org.id, gw.id)).toEqual([
+      { chainId: `${gw.id}:run-a`, events: 30, firstSeq: 0, lastSeq: 29 },
+      { chainId: `${gw.id}:run-b`, events: 20, firstSeq: 0, lastSeq: 19 },
+    ]);
+    // Stored events keep the chain id they were hashed with; the gateway column is the gateway.
+    const page = await repos.audit.query({ orgId: org.id, gatewayId: gw.id, limit: 1000 });
+    expect(page.ok && page.value.events.length).toBe(50);
+    expect((await repos.audit.findByEventId(org.id, runB[3]?.id ?? ""))?.gateway_id).toBe(`${gw.id}:run-b`);
+
+    // A chain id that only looks like this gateway's (no `:` separator) is another gateway's.
+    const lookalike = makeChain(`${gw.id}x`, 1);
+    expect(await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, lookalike)).toMatchObject({
+      ok: false,
+      code: "gateway_mismatch",
+    });
+  });
+
+  it("countStored tells a gateway which shipped seq ranges are durable, and only for its own chains", async () => {
+    const gw = await newGateway();
+    const other = await newGateway();
+    const chain = `${gw.id}:r1`;
+    const events = makeChain(chain, 40, {
+      seq: 0,
+      prevHash: auditGenesisHash,
+      startMs: Date.UTC(2030, 5, 1),
+    });
+    await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, [
+      ...events.slice(0, 10),
+      ...events.slice(20, 40),
+    ]);
+    expect(
+      await repos.audit.countStored({ orgId: org.id, gatewayId: gw.id }, [
+        { chainId: chain, fromSeq: 0, toSeq: 9 },
+        { chainId: chain, fromSeq: 5, toSeq: 24 },
+        { chainId: chain, fromSeq: 20, toSeq: 39 },
+        { chainId: chain, fromSeq: 40, toSeq: 49 },
+      ]),
+    ).toEqual([
+      { chainId: chain, fromSeq: 0, toSeq: 9, stored: 10 },
+      { chainId: chain, fromSeq: 5, toSeq: 24, stored: 10 },
+      { chainId: chain, fromSeq: 20, toSeq: 39, stored: 20 },
+      { chainId: chain, fromSeq: 40, toSeq: 49, stored: 0 },
+    ]);
+    expect(
+      await repos.audit.countStored({ orgId: org.id, gatewayId: other.id }, [
+        { chainId: chain, fromSeq: 0, toSeq: 9 },
+      ]),
+    ).toEqual([{ chainId: chain, fromSeq: 0, toSeq: 9, stored: 0 }]);
+    expect(
+      await repos.audit.countStored({ orgId: otherOrg.id, gatewayId: gw.id }, [
+        { chainId: chain, fromSeq: 0, toSeq: 9 },
+      ]),
+    ).toEqual([{ chainId: chain, fromSeq: 0, toSeq: 9, stored: 0 }]);
+  });
+
+  it("countUnreviewed counts events no mark covers, per gateway and org-wide, never another org's", async () => {
+    const lonelyOrg = await repos.organizations.create({ name: "C", slug: `c-${unique()}` });
+    if (!lonelyOrg.ok) throw new Error(lonelyOrg.message);
+    const orgId = lonelyOrg.value.id;
+    const gw1 = await newGateway(orgId);
+    const gw2 = await newGateway(orgId);
+    const e1 = makeChain(gw1.id, 10);
+    const e2 = makeChain(gw2.id, 4);
+    await repos.audit.insertBatch({ orgId, gatewayId: gw1.id }, e1);
+    await repos.audit.insertBatch({ orgId, gatewayId: gw2.id }, e2);
+    expect(await repos.audit.countUnreviewed(orgId)).toBe(14);
+    await repos.reviewMarks.markRange({
+      orgId,
+      gatewayId: gw1.id,
+      fromSeq: 1,
+      toSeq: 5,
+      reviewerUserId: "usr_rev00001",
+    });
+    await repos.reviewMarks.markEvent({
+      orgId,
+      gatewayId: gw1.id,
+      eventId: e1[9]?.id ?? "",
+      reviewerUserId: "usr_rev00001",
+    });
+    await repos.reviewMarks.markEvent({
+      orgId,
+      gatewayId: gw1.id,
+      eventId: e1[2]?.id ?? "",
+      reviewerUserId: "usr_rev00001",
+    });
+    expect(await repos.audit.countUnreviewed(orgId, { gatewayId: gw1.id })).toBe(4);
+    expect(await repos.audit.countUnreviewed(orgId, { gatewayId: gw2.id })).toBe(4);
+    expect(await repos.audit.countUnreviewed(orgId)).toBe(8);
+    expect(await repos.audit.countUnreviewed(orgId, { gatewayId: (await newGateway()).id })).toBe(0);
+  });
+
+  it("ingestLag reports event-to-storage seconds over the newest events", async () => {
+    const gw = await newGateway();
+    const events = makeChain(gw.id, 5, { seq: 1, prevHash: auditGenesisHash, startMs: Date.now() - 3000 });
+    await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, events);
+    const lag = await repos.audit.ingestLag({ sample: 5 });
+    expect(lag?.sampled).toBe(5);
+    // Events were stamped 3 s (minus 0..4 s of spacing) before they were stored.
+    expect(lag?.max).toBeGreaterThan(2.5);
+    expect(lag?.p50).toBeLessThanOrEqual(lag?.p95 ?? 0);
+  });
+
+  it("review marks: single events and seq ranges, found for the events they cover, scoped by org", async () => {
+    const gw = await newGateway();
+    const events = makeChain(gw.id, 10);
+    await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, events);
+    const single = await repos.reviewMarks.markEvent({
+      orgId: org.id,
+      gatewayId: gw.id,
+      eventId: events[2]?.id ?? "",
+      reviewerUserId: "usr_rev00001",
+      comment: "expected",
+    });
+    expect(single).toMatchObject({ ok: true, value: { eventId: events[2]?.id, fromSeq: null } });
+    expect(
+      await repos.reviewMarks.markEvent({
+        orgId: otherOrg.id,
+        gatewayId: gw.id,
+        eventId: events[2]?.id ?? "",
+        reviewerUserId: "usr_x0000000",
+      }),
+    ).toMatchObject({ ok: false, code: "not_found" });
+    const range = await repos.reviewMarks.markRange({
+      orgId: org.id,
+      gatewayId: gw.id,
+      fromSeq: 1,
+      toSeq: 5,
+      reviewerUserId: "usr_rev00001",
+    });
+    expect(range).toMatchObject({ ok: true, value: { fromSeq: 1, toSeq: 5 } });
+    expect(
+      await repos.reviewMarks.markRange({
+        orgId: org.id,
+        gatewayId: gw.id,
+        fromSeq: 5,
+        toSeq: 1,
+        reviewerUserId: "u",
+      }),
+    ).toMatchObject({
+      ok: false,
+      code: "invalid",
+    });
+    const forThird = await repos.reviewMarks.forEvent(org.id, gw.id, {
+      eventId: events[2]?.id ?? "",
+      seq: 3,
+    });
+    expect(forThird).toHaveLength(2);
+    expect(await repos.reviewMarks.forEvent(org.id, gw.id, { eventId: events[8]?.id ?? "", seq: 9 })).toEqual(
+      [],
+    );
+    expect(await repos.reviewMarks.list(org.id, gw.id)).toHaveLength(2);
+    expect(await repos.reviewMarks.list(otherOrg.id, gw.id)).toEqual([]);
+  });
+});

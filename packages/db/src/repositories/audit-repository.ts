@@ -1,0 +1,465 @@
+import { createHash } from "node:crypto";
+import {
+  type AuditChainReport,
+  type AuditEvent,
+  type AuditEventRecord,
+  type AuditPage,
+  type AuditQuery,
+  auditEventRecordSchema,
+  auditGenesisHash,
+  auditHashInput,
+  type Result,
+} from "@tameflare/contracts";
+import type { DbClient } from "../database.ts";
+import { type AuditEvent as AuditEventRow, Prisma } from "../generated/client.ts";
+import { globToLike, isForeignKeyViolation, iso, isUniqueViolation, parseColumn } from "./shared.ts";
+
+export type AuditInsertError = "gateway_mismatch" | "unknown_gateway" | "seq_conflict";
+
+/** One hash chain of a gateway (a gateway process run): its id and the seq numbers stored. */
+export interface AuditChainSummary {
+  chainId: string;
+  events: number;
+  firstSeq: number;
+  lastSeq: number;
+}
+
+/** How many events of one chain are stored with `fromSeq <= seq <= toSeq`. */
+export interface AuditStoredRange {
+  chainId: string;
+  fromSeq: number;
+  toSeq: number;
+  stored: number;
+}
+
+/**
+ * True when `chainId` (an event's `gateway_id`) names `gatewayId`'s chain: the gateway id
+ * itself or `<gateway id>:<run id>` (each gateway process run keeps its own chain).
+ */
+export function isChainOf(gatewayId: string, chainId: string): boolean {
+  return (
+    chainId === gatewayId || (chainId.length > gatewayId.length + 1 && chainId.startsWith(`${gatewayId}:`))
+  );
+}
+
+export interface AuditRepository {
+  /**
+   * Stores a batch (up to thousands of events) in one multi-row INSERT; an event whose id
+   * is already stored is skipped, so re-delivery is harmless. Returns how many were new, and
+   * those per decision. Every event's `gateway_id` must be `gatewayId` or
+   * `<gatewayId>:<run id>` (its chain id), and the gateway must belong to `orgId`.
+   */
+  insertBatch(
+    scope: { orgId: string; gatewayId: string },
+    events: AuditEvent[],
+  ): Promise<
+    Result<
+      { inserted: number; byDecision: Partial<Record<AuditEvent["decision"], number>> },
+      AuditInsertError
+    >
+  >;
+  /** Filtered events, newest first, with keyset pagination (`nextCursor`). */
+  query(query: AuditQuery): Promise<Result<AuditPage, "bad_cursor">>;
+  findByEventId(orgId: string, eventId: string): Promise<AuditEventRecord | null>;
+  /** Highest stored `seq` of a chain (a gateway id, or `<gateway id>:<run id>`), or null when it has no events. */
+  lastSeq(orgId: string, chainId: string): Promise<number | null>;
+  /**
+   * Recomputes SHA-256 over `auditHashInput` for every event of the chain (a gateway id, or
+   * `<gateway id>:<run id>`) in `seq` order and checks each `prev_hash` link; reports the
+   * first break.
+   */
+  verifyChain(orgId: string, chainId: string, options?: { pageSize?: number }): Promise<AuditChainReport>;
+  /** The chains a gateway's events form (one per gateway process run), by chain id. */
+  listChains(orgId: string, gatewayId: string): Promise<AuditChainSummary[]>;
+  /**
+   * For each `[fromSeq, toSeq]` range of a chain, how many of its events are stored: a
+   * gateway confirms a shipped batch is durable when the count equals the range's size.
+   * Ranges of chains that are not `gatewayId`'s count 0.
+   */
+  countStored(
+    scope: { orgId: string; gatewayId: string },
+    ranges: { chainId: string; fromSeq: number; toSeq: number }[],
+  ): Promise<AuditStoredRange[]>;
+  /**
+   * Events of the organization (or one gateway) that no review mark covers (neither a mark
+   * on the event nor a seq range of its gateway containing its seq).
+   */
+  countUnreviewed(orgId: string, options?: { gatewayId?: string }): Promise<number>;
+  /**
+   * Seconds from event time to storage over the newest `sample` stored events of every
+   * organization (for the API's `/metrics`); null when nothing is stored.
+   */
+  ingestLag(options?: {
+    sample?: number;
+  }): Promise<{ p50: number; p95: number; max: number; sampled: number } | null>;
+}
+
+// Columns of the recordset the batch is unpacked from; names match the contract's keys.
+const recordsetColumns = Prisma.raw(
+  [
+    "id text",
+    "gateway_id text",
+    "seq bigint",
+    "ts text",
+    "agent text",
+    "connector text",
+    "action_type text",
+    "decision text",
+    "enforced text",
+    "mode text",
+    "reason text",
+    "rule text",
+    "risk text",
+    "risk_score double precision",
+    "status integer",
+    "latency_ms double precision",
+    "method text",
+    "host text",
+    "path text",
+    "request_id text",
+    "approval_id text",
+    "error_code text",
+    "bytes_in bigint",
+    "bytes_out bigint",
+    "prev_hash text",
+    "hash text",
+  ].join(", "),
+);
+
+const defaultPageSize = 50;
+
+export function createAuditRepository(db: DbClient): AuditRepository {
+  return {
+    async insertBatch({ orgId, gatewayId }, events) {
+      if (events.length === 0) return { ok: true, value: { inserted: 0, byDecision: {} } };
+      const foreign = events.find((e) => !isChainOf(gatewayId, e.gateway_id));
+      if (foreign !== undefined) {
+        return {
+          ok: false,
+          code: "gateway_mismatch",
+          message: `event \`${foreign.id}\` belongs to gateway \`${foreign.gateway_id}\`, not \`${gatewayId}\``,
+        };
+      }
+      // One statement whatever the batch size: the events travel as one JSON parameter
+      // (a VALUES list would hit Postgres' 65,535-parameter limit at ~2,500 events).
+      const unique = [...new Map(events.map((e) => [e.id, e])).values()];
+      try {
+        const rows = await db.$queryRaw<{ decision: string; n: bigint }[]>`
+          WITH inserted AS (
+            INSERT INTO audit_events (
+              event_id, org_id, gateway_id, chain_id, seq, ts, ts_text, agent, connector, action_type, decision,
+              enforced, mode, reason, rule, risk, risk_score, status, latency_ms, method, host, path,
+              request_id, approval_id, error_code, bytes_in, bytes_out, prev_hash, hash
+            )
+            SELECT
+              e.id, ${orgId}, ${gatewayId}, e.gateway_id, e.seq, e.ts::timestamptz, e.ts, e.agent, e.connector,
+              e.action_type, e.decision, e.enforced, e.mode, e.reason, e.rule, e.risk, e.risk_score, e.status,
+              e.latency_ms, e.method, e.host, e.path, e.request_id, e.approval_id, e.error_code, e.bytes_in,
+              e.bytes_out, e.prev_hash, e.hash
+            FROM json_to_recordset(${JSON.stringify(unique)}::json) AS e(${recordsetColumns})
+            ORDER BY e.gateway_id, e.seq
+            ON CONFLICT (event_id) DO NOTHING
+            RETURNING decision
+          )
+          SELECT decision, count(*) AS n FROM inserted GROUP BY decision`;
+        const byDecision: Partial<Record<AuditEvent["decision"], number>> = {};
+        let inserted = 0;
+        for (const row of rows) {
+          byDecision[row.decision as AuditEvent["decision"]] = Number(row.n);
+          inserted += Number(row.n);
+        }
+        return { ok: true, value: { inserted, byDecision } };
+      } catch (error) {
+        if (isForeignKeyViolation(error)) {
+          return {
+            ok: false,
+            code: "unknown_gateway",
+            message: `gateway \`${gatewayId}\` does not exist in organization \`${orgId}\``,
+          };
+        }
+        if (isUniqueViolation(error)) {
+          // Same (chain, seq) under a different event id: the gateway's chain was reset
+          // or forked. Refuse the batch rather than drop either event silently.
+          return {
+            ok: false,
+            code: "seq_conflict",
+            message: `gateway \`${gatewayId}\`: a different event is already stored under one of these seq numbers`,
+          };
+        }
+        throw error;
+      }
+    },
+
+    async query(q) {
+      const limit = q.limit ?? defaultPageSize;
+      const conditions: Prisma.Sql[] = [Prisma.sql`org_id = ${q.orgId}`];
+      if (q.gatewayId !== undefined) conditions.push(Prisma.sql`gateway_id = ${q.gatewayId}`);
+      if (q.from !== undefined) conditions.push(Prisma.sql`ts >= ${q.from}::timestamptz`);
+      if (q.to !== undefined) conditions.push(Prisma.sql`ts < ${q.to}::timestamptz`);
+      if (q.agent !== undefined) conditions.push(Prisma.sql`agent = ${q.agent}`);
+      if (q.connector !== undefined) conditions.push(Prisma.sql`connector = ${q.connector}`);
+      if (q.action !== undefined) {
+        conditions.push(
+          q.action.includes("*")
+            ? Prisma.sql`action_type LIKE ${globToLike(q.action)}`
+            : Prisma.sql`action_type = ${q.action}`,
+        );
+      }
+      if (q.decision !== undefined && q.decision.length > 0) {
+        conditions.push(Prisma.sql`decision IN (${Prisma.join(q.decision)})`);
+      }
+      if (q.status !== undefined) conditions.push(Prisma.sql`status = ${q.status}`);
+      if (q.cursor !== undefined) {
+        const cursor = decodeCursor(q.cursor);
+        if (cursor === null) {
+          return {
+            ok: false,
+            code: "bad_cursor",
+            message: `audit query: cursor \`${q.cursor}\` is not one this API issued`,
+          };
+        }
+        conditions.push(
+          Prisma.sql`(ts, id) < (timestamptz 'epoch' + ${cursor.tsMicros}::bigint * interval '1 microsecond', ${cursor.id}::bigint)`,
+        );
+      }
+      const rows = await db.$queryRaw<(AuditEventRow & { tsMicros: bigint })[]>`
+        SELECT ${selectColumns}, (extract(epoch FROM ts) * 1000000)::bigint AS "tsMicros"
+        FROM audit_events
+        WHERE ${Prisma.join(conditions, " AND ")}
+        ORDER BY ts DESC, id DESC
+        LIMIT ${limit + 1}`;
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        ok: true,
+        value: {
+          events: page.map(toAuditEventRecord),
+          nextCursor:
+            rows.length > limit && last !== undefined
+              ? encodeCursor({ tsMicros: last.tsMicros, id: last.id })
+              : null,
+        },
+      };
+    },
+
+    async findByEventId(orgId, eventId) {
+      const row = await db.auditEvent.findFirst({ where: { orgId, eventId } });
+      return row === null ? null : toAuditEventRecord(row);
+    },
+
+    async lastSeq(orgId, chainId) {
+      const row = await db.auditEvent.findFirst({
+        where: { orgId, chainId },
+        orderBy: { seq: "desc" },
+        select: { seq: true },
+      });
+      return row === null ? null : Number(row.seq);
+    },
+
+    async verifyChain(orgId, chainId, { pageSize = 5000 } = {}) {
+      let checked = 0;
+      let previous: { seq: bigint; hash: string } | null = null;
+      for (;;) {
+        const rows: AuditEventRow[] = await db.auditEvent.findMany({
+          where: { orgId, chainId, ...(previous === null ? {} : { seq: { gt: previous.seq } }) },
+          orderBy: { seq: "asc" },
+          take: pageSize,
+        });
+        for (const row of rows) {
+          const event = toAuditEvent(row);
+          const brk = (kind: "hash_mismatch" | "prev_hash_mismatch" | "seq_gap", message: string) =>
+            ({ ok: false, checked, seq: event.seq, eventId: event.id, kind, message }) as const;
+          if (previous === null) {
+            if (event.prev_hash !== auditGenesisHash) {
+              return brk(
+                "prev_hash_mismatch",
+                `seq ${event.seq}: the first stored event does not start the chain (earlier events are missing or it was altered)`,
+              );
+            }
+          } else if (row.seq !== previous.seq + 1n) {
+            return brk(
+              "seq_gap",
+              `seq ${event.seq}: events ${previous.seq + 1n}..${row.seq - 1n} are missing`,
+            );
+          } else if (event.prev_hash !== previous.hash) {
+            return brk(
+              "prev_hash_mismatch",
+              `seq ${event.seq}: prev_hash does not match the hash of seq ${previous.seq}`,
+            );
+          }
+          if (hashEvent(event) !== event.hash) {
+            return brk(
+              "hash_mismatch",
+              `seq ${event.seq}: the stored hash does not match the event's content`,
+            );
+          }
+          checked += 1;
+          previous = { seq: row.seq, hash: event.hash };
+        }
+        if (rows.length < pageSize) break;
+      }
+      return {
+        ok: true,
+        checked,
+        lastSeq: previous === null ? null : Number(previous.seq),
+        lastHash: previous?.hash ?? null,
+      };
+    },
+
+    async listChains(orgId, gatewayId) {
+      const rows = await db.auditEvent.groupBy({
+        by: ["chainId"],
+        where: { orgId, gatewayId },
+        _count: { _all: true },
+        _min: { seq: true },
+        _max: { seq: true },
+        orderBy: { chainId: "asc" },
+      });
+      return rows.map((r) => ({
+        chainId: r.chainId,
+        events: r._count._all,
+        firstSeq: Number(r._min.seq ?? 0n),
+        lastSeq: Number(r._max.seq ?? 0n),
+      }));
+    },
+
+    async countStored({ orgId, gatewayId }, ranges) {
+      return Promise.all(
+        ranges.map(async (range) => {
+          if (!isChainOf(gatewayId, range.chainId) || range.toSeq < range.fromSeq)
+            return { ...range, stored: 0 };
+          const stored = await db.auditEvent.count({
+            where: {
+              orgId,
+              chainId: range.chainId,
+              seq: { gte: BigInt(range.fromSeq), lte: BigInt(range.toSeq) },
+            },
+          });
+          return { ...range, stored };
+        }),
+      );
+    },
+
+    async countUnreviewed(orgId, { gatewayId } = {}) {
+      const gatewayFilter =
+        gatewayId === undefined ? Prisma.empty : Prisma.sql`AND e.gateway_id = ${gatewayId}`;
+      const [row] = await db.$queryRaw<{ n: bigint }[]>`
+        SELECT count(*) AS n FROM audit_events e
+        WHERE e.org_id = ${orgId} ${gatewayFilter}
+          AND NOT EXISTS (
+            SELECT 1 FROM audit_review_marks m
+            WHERE m.org_id = e.org_id AND m.gateway_id = e.gateway_id
+              AND (m.event_id = e.event_id OR (m.from_seq <= e.seq AND m.to_seq >= e.seq))
+          )`;
+      return Number(row?.n ?? 0n);
+    },
+
+    async ingestLag({ sample = 1000 } = {}) {
+      const [row] = await db.$queryRaw<
+        { p50: number | null; p95: number | null; max: number | null; n: bigint }[]
+      >`
+        SELECT
+          percentile_cont(0.5) WITHIN GROUP (ORDER BY lag) AS p50,
+          percentile_cont(0.95) WITHIN GROUP (ORDER BY lag) AS p95,
+          max(lag) AS max,
+          count(*) AS n
+        FROM (
+          SELECT extract(epoch FROM received_at - ts)::double precision AS lag
+          FROM audit_events ORDER BY id DESC LIMIT ${sample}
+        ) recent`;
+      if (row === undefined || row.p50 === null || row.p95 === null || row.max === null) return null;
+      return { p50: row.p50, p95: row.p95, max: row.max, sampled: Number(row.n) };
+    },
+  };
+}
+
+/** SHA-256 (hex) of the event's canonical hash input. */
+export function hashEvent(event: AuditEvent): string {
+  return createHash("sha256").update(auditHashInput(event)).digest("hex");
+}
+
+const selectColumns = Prisma.raw(
+  [
+    "id",
+    `event_id AS "eventId"`,
+    `org_id AS "orgId"`,
+    `gateway_id AS "gatewayId"`,
+    `chain_id AS "chainId"`,
+    "seq",
+    "ts",
+    `ts_text AS "tsText"`,
+    "agent",
+    "connector",
+    `action_type AS "actionType"`,
+    "decision",
+    "enforced",
+    "mode",
+    "reason",
+    "rule",
+    "risk",
+    `risk_score AS "riskScore"`,
+    "status",
+    `latency_ms AS "latencyMs"`,
+    "method",
+    "host",
+    "path",
+    `request_id AS "requestId"`,
+    `approval_id AS "approvalId"`,
+    `error_code AS "errorCode"`,
+    `bytes_in AS "bytesIn"`,
+    `bytes_out AS "bytesOut"`,
+    `prev_hash AS "prevHash"`,
+    "hash",
+    `received_at AS "receivedAt"`,
+  ].join(", "),
+);
+
+/** The event exactly as the gateway sent (and hashed) it. */
+function toAuditEvent(row: AuditEventRow): AuditEvent {
+  return {
+    id: row.eventId,
+    gateway_id: row.chainId,
+    seq: Number(row.seq),
+    ts: row.tsText,
+    agent: row.agent,
+    connector: row.connector,
+    action_type: row.actionType,
+    decision: row.decision as AuditEvent["decision"],
+    enforced: row.enforced as AuditEvent["enforced"],
+    mode: row.mode as AuditEvent["mode"],
+    reason: row.reason,
+    rule: row.rule,
+    risk: row.risk as AuditEvent["risk"],
+    risk_score: row.riskScore,
+    status: row.status,
+    latency_ms: row.latencyMs,
+    method: row.method,
+    host: row.host,
+    path: row.path,
+    request_id: row.requestId,
+    approval_id: row.approvalId,
+    error_code: row.errorCode,
+    bytes_in: row.bytesIn === null ? null : Number(row.bytesIn),
+    bytes_out: row.bytesOut === null ? null : Number(row.bytesOut),
+    prev_hash: row.prevHash,
+    hash: row.hash,
+  };
+}
+
+function toAuditEventRecord(row: AuditEventRow): AuditEventRecord {
+  return parseColumn(
+    auditEventRecordSchema,
+    { ...toAuditEvent(row), org_id: row.orgId, received_at: iso(row.receivedAt) },
+    `audit event \`${row.eventId}\``,
+  );
+}
+
+function encodeCursor(cursor: { tsMicros: bigint; id: bigint }): string {
+  return Buffer.from(`${cursor.tsMicros}.${cursor.id}`).toString("base64url");
+}
+
+function decodeCursor(text: string): { tsMicros: string; id: string } | null {
+  const match = /^(-?\d{1,20})\.(\d{1,20})$/.exec(Buffer.from(text, "base64url").toString());
+  if (match === null || match[1] === undefined || match[2] === undefined) return null;
+  return { tsMicros: match[1], id: match[2] };
+}
