@@ -19,6 +19,7 @@ export default defineConfig({
           include: [
             "packages/**/src/**/*.int.test.ts",
             "apps/**/src/**/*.int.test.ts",
+            "apps/**/test/**/*.int.test.ts",
             "tests/**/*.int.test.ts",
           ],
           exclude: ["**/node_modules/**"],
