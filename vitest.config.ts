@@ -1,7 +1,11 @@
 import { defineConfig } from "vitest/config";
 
-// Two projects: `unit` is pure and fast (no IO); `integration` talks to the real
-// Postgres (127.0.0.1:5432), Redis (127.0.0.1:6379) and loopback sockets.
+const disruptive = "apps/api/src/nothing-lost.int.test.ts";
+
+// Three projects: `unit` is pure and fast (no IO); `integration` talks to the real
+// Postgres (127.0.0.1:5432), Redis (127.0.0.1:6379) and loopback sockets; `disruptive`
+// restarts Postgres and Redis themselves (nothing-lost), so it runs alone, after the
+// other two (a later `groupOrder`), and never beside tests that use those services.
 export default defineConfig({
   test: {
     reporters: ["default", "./tests/summary-reporter.ts"],
@@ -22,10 +26,20 @@ export default defineConfig({
             "apps/**/test/**/*.int.test.ts",
             "tests/**/*.int.test.ts",
           ],
-          exclude: ["**/node_modules/**"],
+          exclude: ["**/node_modules/**", disruptive],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: "forks",
+        },
+      },
+      {
+        test: {
+          name: "disruptive",
+          include: [disruptive],
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+          pool: "forks",
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -4,6 +4,7 @@
 // a new-connection-per-request run. Prints req/s, p50/p99, ratios and peak RSS.
 //
 //   npx tsx bench/proxy.ts [--seconds 10] [--concurrency 16] [--only gateway,squid]
+//                          [--gateway-from bundle|source]
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +18,7 @@ for (let i = 2; i < process.argv.length; i += 2)
 const seconds = Number(args.get("seconds") ?? 10);
 const concurrency = Number(args.get("concurrency") ?? 16);
 const only = args.get("only")?.split(",");
+const gatewayFrom = args.get("gateway-from") ?? "bundle";
 const here = fileURLToPath(new URL(".", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "tf-bench-proxy-"));
 const children: ChildProcess[] = [];
@@ -69,6 +71,13 @@ function peakRssMb(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const m = /VmHWM:\s+(\d+) kB/.exec(status);
   return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+/** User + system CPU time of a process so far, in ms (NaN without a pid). */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
 }
 
 function freePort(): Promise<number> {
@@ -148,6 +157,9 @@ interface Row {
   keepAlive?: LoadResult;
   newConn?: LoadResult;
   rssMb: number;
+  /** CPU time of the proxy process per request (user + system): the figure load distorts least. */
+  cpuMsPerRequest: number;
+  newConnCpuMsPerRequest: number;
 }
 const rows: Row[] = [];
 
@@ -159,13 +171,23 @@ async function measure(
 ): Promise<void> {
   const base = { host: "localhost", port: targetPort, path: "/v1/items?limit=3", ca, proxy, concurrency };
   await runLoad({ ...base, durationMs: 1500, newConnectionPerRequest: false }); // warm-up
+  const cpu0 = cpuMs(pid);
   const keepAlive = await runLoad({ ...base, durationMs: seconds * 1000, newConnectionPerRequest: false });
+  const cpu1 = cpuMs(pid);
   const newConn = await runLoad({
     ...base,
     durationMs: Math.max(2, seconds / 2) * 1000,
     newConnectionPerRequest: true,
   });
-  rows.push({ name, keepAlive, newConn, rssMb: peakRssMb(pid) });
+  const cpu2 = cpuMs(pid);
+  rows.push({
+    name,
+    keepAlive,
+    newConn,
+    rssMb: peakRssMb(pid),
+    cpuMsPerRequest: (cpu1 - cpu0) / keepAlive.requests,
+    newConnCpuMsPerRequest: (cpu2 - cpu1) / newConn.requests,
+  });
   console.error(
     `${name}: ${keepAlive.rps.toFixed(0)} req/s keep-alive, ${newConn.rps.toFixed(0)} req/s new-conn`,
   );
@@ -180,7 +202,17 @@ try {
     const home = join(dir, "tf-home");
     const config = join(dir, "tameflare.yaml");
     writeFileSync(config, gatewayDocument(join(dir, "ca.pem")));
-    const gw = startChild("npx", ["tsx", join(here, "lib/gateway-server.ts"), config, home]);
+    // The shipped path is the esbuild bundle (`tf` is `dist/tf.mjs`, which runs the gateway in
+    // process): bundle the same sources with the same options and run them on plain node.
+    // `--gateway-from source` runs the TypeScript through tsx instead.
+    const gw =
+      gatewayFrom === "source"
+        ? startChild(join(here, "../node_modules/.bin/tsx"), [
+            join(here, "lib/gateway-server.ts"),
+            config,
+            home,
+          ])
+        : startChild(process.execPath, [await bundleGatewayServer(), config, home]);
     const info = (await firstJsonLine(gw)) as {
       port: number;
       username: string;
@@ -188,10 +220,10 @@ try {
       caCertPath: string;
     };
     const auth = `Basic ${Buffer.from(`${info.username}:${info.password}`).toString("base64")}`;
-    // npx/tsx wrap node: the gateway is the node grandchild; find it by port owner.
+    // tsx wraps node: the gateway is then the node grandchild; find it by port owner.
     const pid = pidListening(info.port) ?? gw.pid;
     await measure(
-      "tameflare gateway",
+      `tameflare gateway (${gatewayFrom === "source" ? "tsx" : "bundle"})`,
       { host: "127.0.0.1", port: info.port, authorization: auth },
       [readFileSync(info.caCertPath, "utf8")],
       pid,
@@ -281,27 +313,52 @@ try {
 }
 
 const direct = rows.find((r) => r.name === "direct");
-const gateway = rows.find((r) => r.name === "tameflare gateway");
+const gateway = rows.find((r) => r.name.startsWith("tameflare gateway"));
 const fmt = (n: number | undefined, d = 0) => (n === undefined || Number.isNaN(n) ? "-" : n.toFixed(d));
 console.log(
   `\nkeep-alive HTTPS GET, ${concurrency} clients, ${seconds}s each (loopback, 2 cores shared by client, proxy, target)\n`,
 );
 console.log(
-  "| path | req/s | p50 ms | p99 ms | errors | gateway ÷ this | new-conn req/s | new-conn p50 ms | peak RSS MB |",
+  "| path | req/s | p50 ms | p99 ms | errors | gateway ÷ this | proxy CPU ms/req | new-conn req/s | new-conn p50 ms | gateway ÷ this (new-conn) | new-conn proxy CPU ms/req | peak RSS MB |",
 );
-console.log("|---|---|---|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (const r of rows) {
   const ratio = gateway?.keepAlive && r.keepAlive ? gateway.keepAlive.rps / r.keepAlive.rps : undefined;
+  const newRatio = gateway?.newConn && r.newConn ? gateway.newConn.rps / r.newConn.rps : undefined;
   console.log(
-    `| ${r.name} | ${fmt(r.keepAlive?.rps)} | ${fmt(r.keepAlive?.p50Ms, 2)} | ${fmt(r.keepAlive?.p99Ms, 2)} | ${r.keepAlive?.errors ?? "-"} | ${fmt(ratio, 2)} | ${fmt(r.newConn?.rps)} | ${fmt(r.newConn?.p50Ms, 2)} | ${fmt(r.rssMb)} |`,
+    `| ${r.name} | ${fmt(r.keepAlive?.rps)} | ${fmt(r.keepAlive?.p50Ms, 2)} | ${fmt(r.keepAlive?.p99Ms, 2)} | ${r.keepAlive?.errors ?? "-"} | ${fmt(ratio, 2)} | ${fmt(r.cpuMsPerRequest, 3)} | ${fmt(r.newConn?.rps)} | ${fmt(r.newConn?.p50Ms, 2)} | ${fmt(newRatio, 2)} | ${fmt(r.newConnCpuMsPerRequest, 2)} | ${fmt(r.rssMb)} |`,
   );
 }
+console.log(`\nload average: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
 if (direct?.keepAlive && gateway?.keepAlive) {
   console.log(
     `\ngateway p50 added latency over direct: ${(gateway.keepAlive.p50Ms - direct.keepAlive.p50Ms).toFixed(3)} ms`,
   );
 }
 rmSync(dir, { recursive: true, force: true });
+
+/** `lib/gateway-server.ts` bundled as `apps/gateway/scripts/build.mjs` bundles `tf`. */
+async function bundleGatewayServer(): Promise<string> {
+  const { build } = await import("esbuild");
+  const outfile = join(dir, "gateway-server.mjs");
+  await build({
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "warning",
+    legalComments: "none",
+    entryPoints: [join(here, "lib/gateway-server.ts")],
+    outfile,
+    banner: {
+      js: [
+        'import { createRequire as __tfCreateRequire } from "node:module";',
+        "const require = __tfCreateRequire(import.meta.url);",
+      ].join("\n"),
+    },
+  });
+  return outfile;
+}
 
 function pidListening(port: number): number | undefined {
   try {

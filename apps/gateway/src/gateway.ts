@@ -39,6 +39,8 @@ export interface StartGatewayOptions {
   host?: string;
   port?: number;
   gatewayId?: string;
+  /** This process's run id (default: made here); the connected mode's audit sink names its spool with it. */
+  runId?: string;
   /** One line per request at most; never receives a secret. */
   logger?: (line: string) => void;
 }
@@ -76,10 +78,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const tfHome = options.tfHome;
   await mkdir(tfHome, { recursive: true, mode: 0o700 });
   const gatewayId = options.gatewayId ?? "local";
-  const runId = `${new Date()
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "Z")}-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const runId =
+    options.runId ??
+    `${new Date()
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d+Z$/, "Z")}-${process.pid}-${randomBytes(4).toString("hex")}`;
   const ca = await ensureCaLoaded(tfHome);
   const leaves = new LeafCertificates(ca);
 

@@ -288,6 +288,23 @@ export const bundleRecordSchema = z.object({
 });
 export type BundleRecord = z.infer<typeof bundleRecordSchema>;
 
+/**
+ * One of the API's own signing keys (bundles: Ed25519; `id` is the JWS `kid`). The private
+ * key appears only sealed by the vault master key; the active key of a purpose is the one
+ * with `retiredAt` null.
+ */
+export const signingKeyRecordSchema = z.object({
+  id: z.string(),
+  purpose: z.string(),
+  algorithm: z.string(),
+  publicJwk: publicJwkSchema,
+  /** The private JWK (JSON text) sealed by the vault master key. */
+  sealedPrivateJwk: encryptedValueSchema,
+  createdAt: timestampSchema,
+  retiredAt: timestampSchema.nullable(),
+});
+export type SigningKeyRecord = z.infer<typeof signingKeyRecordSchema>;
+
 // ───────────── runtime ─────────────
 
 /** A held request waiting for (or having had) a human decision. */

@@ -5,6 +5,7 @@ export * from "./bundle.ts";
 export * from "./decision.ts";
 export * from "./domain.ts";
 export * from "./enums.ts";
+export * from "./gateway-agent.ts";
 export * from "./ids.ts";
 export * from "./policy-document.ts";
 export * from "./queues.ts";

@@ -1,5 +1,6 @@
-import { createHash, randomBytes } from "node:crypto";
-import { type FileHandle, mkdir, open, readdir, readFile, stat } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { fdatasync, close as fsClose, open as fsOpen, writeSync } from "node:fs";
+import { mkdir, open, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import {
   type AuditEvent,
@@ -8,10 +9,10 @@ import {
   auditGenesisHash,
   auditHashInput,
   type auditOutcomes,
-  makeId,
 } from "@tameflare/contracts";
 import { watchDirectory } from "../local/fs-util.ts";
 import type { AuditEntry, AuditSink } from "../ports/audit-sink.ts";
+import { newId } from "./ids.ts";
 
 export function auditDir(tfHome: string): string {
   return join(tfHome, "audit");
@@ -24,29 +25,30 @@ export function hashAuditEvent(body: AuditEventBody): string {
 
 /**
  * The local AuditSink: `audit/<run-id>.jsonl`, one event per line, its own hash chain.
- * Appends are group-committed: every event queued while a write is in flight goes out in
- * the next single write(2). `append` resolves once its line is in the kernel (so a
- * `kill -9` of the gateway loses nothing it answered); fdatasync follows in small batches
- * for power loss.
+ * Appends are group-committed: every event appended during one turn of the event loop goes
+ * out in one write(2) at the end of that turn. `append` resolves once its line is in the
+ * kernel (so a `kill -9` of the gateway loses nothing it answered); fdatasync follows every
+ * 100 ms while there is something to sync, for power loss.
  */
 export class AuditSpool implements AuditSink {
   readonly path: string;
   readonly gatewayId: string;
-  readonly #file: FileHandle;
+  readonly #fd: number;
   #seq = 0;
   #prevHash = auditGenesisHash;
-  #queue: string[] = [];
-  #waiters: (() => void)[] = [];
-  #failures: ((error: Error) => void)[] = [];
-  #writing: Promise<void> | undefined;
+  /** Lines appended since the last write, and who waits for them. */
+  #lines = "";
+  #waiting: Waiter[] = [];
+  #scheduled = false;
   #dirty = false;
+  #syncing = false;
   #syncTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  private constructor(path: string, gatewayId: string, file: FileHandle) {
+  private constructor(path: string, gatewayId: string, fd: number) {
     this.path = path;
     this.gatewayId = gatewayId;
-    this.#file = file;
+    this.#fd = fd;
   }
 
   /** Opens a new spool file for this process (`runId` names the file and the chain). */
@@ -54,64 +56,62 @@ export class AuditSpool implements AuditSink {
     const dir = auditDir(options.tfHome);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, `${options.runId}.jsonl`);
-    const file = await open(path, "a", 0o600);
-    return new AuditSpool(path, options.gatewayId, file);
+    const fd = await new Promise<number>((resolve, reject) =>
+      fsOpen(path, "a", 0o600, (error, fd) => (error ? reject(error) : resolve(fd))),
+    );
+    return new AuditSpool(path, options.gatewayId, fd);
   }
 
   append(entry: AuditEntry): Promise<AuditEvent> {
     if (this.#closed) return Promise.reject(new Error("audit: the spool is closed"));
-    const body: AuditEventBody = {
-      ...entry,
-      id: makeId("event", randomBytes(16)),
-      gateway_id: this.gatewayId,
-      seq: this.#seq,
-      prev_hash: this.#prevHash,
-    };
-    const event = { ...body, hash: hashAuditEvent(body) } as AuditEvent;
+    const event = sealEvent(entry, newId("event"), this.gatewayId, this.#seq, this.#prevHash);
     this.#seq += 1;
     this.#prevHash = event.hash;
-    this.#queue.push(`${JSON.stringify(event)}\n`);
+    this.#lines += `${JSON.stringify(event)}\n`;
     return new Promise<AuditEvent>((resolve, reject) => {
-      this.#waiters.push(() => resolve(event));
-      this.#failures.push(reject);
-      this.#writing ??= this.#drain();
+      this.#waiting.push({ event, resolve, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(this.#flush);
+      }
     });
   }
 
-  async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const lines = this.#queue;
-      const waiters = this.#waiters;
-      const failures = this.#failures;
-      this.#queue = [];
-      this.#waiters = [];
-      this.#failures = [];
-      try {
-        const data = Buffer.from(lines.length === 1 ? (lines[0] as string) : lines.join(""));
-        let offset = 0;
-        while (offset < data.length) {
-          const { bytesWritten } = await this.#file.write(data, offset);
-          offset += bytesWritten;
-        }
-        for (const w of waiters) w();
-        this.#scheduleSync();
-      } catch (error) {
-        for (const f of failures) f(error as Error);
-      }
+  /**
+   * Group commit: every line appended during one turn of the event loop (all the requests
+   * answered in it) goes out in one write(2) right after it, then their appends resolve.
+   * The write is synchronous on purpose: appending a few KiB to the page cache costs less
+   * than a thread-pool round trip, and the answers it releases go out in the same turn.
+   */
+  readonly #flush = (): void => {
+    this.#scheduled = false;
+    const lines = this.#lines;
+    const waiting = this.#waiting;
+    if (waiting.length === 0) return;
+    this.#lines = "";
+    this.#waiting = [];
+    try {
+      writeAll(this.#fd, Buffer.from(lines));
+    } catch (error) {
+      for (const w of waiting) w.reject(error as Error);
+      return;
     }
-    this.#writing = undefined;
-  }
+    for (const w of waiting) w.resolve(w.event);
+    this.#scheduleSync();
+  };
 
   #scheduleSync(): void {
     this.#dirty = true;
-    if (this.#syncTimer) return;
+    if (this.#syncTimer || this.#closed) return;
     this.#syncTimer = setTimeout(() => {
       this.#syncTimer = undefined;
-      if (!this.#dirty || this.#closed) return;
+      if (!this.#dirty || this.#closed || this.#syncing) return;
       this.#dirty = false;
-      this.#file.datasync().catch(() => {
+      this.#syncing = true;
+      fdatasync(this.#fd, (error) => {
+        this.#syncing = false;
         // A failed fdatasync leaves the lines in the page cache; the next batch retries.
-        this.#dirty = true;
+        if (error) this.#dirty = true;
       });
     }, 100);
     this.#syncTimer.unref();
@@ -119,12 +119,89 @@ export class AuditSpool implements AuditSink {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    while (this.#writing) await this.#writing;
+    this.#flush();
     this.#closed = true;
     if (this.#syncTimer) clearTimeout(this.#syncTimer);
-    await this.#file.datasync();
-    await this.#file.close();
+    await new Promise<void>((resolve, reject) =>
+      fdatasync(this.#fd, (error) => (error ? reject(error) : resolve())),
+    );
+    await new Promise<void>((resolve, reject) =>
+      fsClose(this.#fd, (error) => (error ? reject(error) : resolve())),
+    );
   }
+}
+
+interface Waiter {
+  event: AuditEvent;
+  resolve: (event: AuditEvent) => void;
+  reject: (error: Error) => void;
+}
+
+function writeAll(fd: number, data: Buffer): void {
+  let offset = 0;
+  while (offset < data.length) offset += writeSync(fd, data, offset);
+}
+
+/**
+ * The stored event for an entry: every field of the contract, in a fixed order, nothing
+ * else (an unknown key in `entry` is neither stored nor hashed), absent values as null.
+ */
+export function sealEvent(
+  entry: AuditEntry,
+  id: string,
+  gatewayId: string,
+  seq: number,
+  prevHash: string,
+): AuditEvent {
+  const event: AuditEvent = {
+    ts: entry.ts,
+    agent: entry.agent,
+    connector: entry.connector ?? null,
+    action_type: entry.action_type ?? null,
+    decision: entry.decision,
+    enforced: entry.enforced ?? null,
+    mode: entry.mode ?? null,
+    reason: entry.reason ?? null,
+    rule: entry.rule ?? null,
+    risk: entry.risk ?? null,
+    risk_score: entry.risk_score ?? null,
+    status: entry.status ?? null,
+    latency_ms: entry.latency_ms ?? null,
+    method: entry.method,
+    host: entry.host,
+    path: entry.path,
+    request_id: entry.request_id,
+    approval_id: entry.approval_id ?? null,
+    error_code: entry.error_code ?? null,
+    bytes_in: entry.bytes_in ?? null,
+    bytes_out: entry.bytes_out ?? null,
+    id,
+    gateway_id: gatewayId,
+    seq,
+    prev_hash: prevHash,
+    hash: "",
+  };
+  // The canonical text leaves `hash` out, so it can be filled in place (no copy of the event).
+  event.hash = createHash("sha256").update(canonicalHashInput(event)).digest("hex");
+  return event;
+}
+
+/** The body's keys as `auditHashInput` orders them (sorted), from the contract's schema. */
+const hashKeys = Object.keys(auditEventSchema.shape)
+  .filter((k) => k !== "hash")
+  .sort() as (keyof AuditEventBody)[];
+const hashKeyPrefixes = hashKeys.map((k, i) => `${i === 0 ? "[" : ","}[${JSON.stringify(k)},`);
+
+/**
+ * `auditHashInput(body)` for a body holding exactly the contract's keys (what `sealEvent`
+ * builds), without its per-event key listing and sorting: the same text, byte for byte.
+ */
+export function canonicalHashInput(body: AuditEventBody): string {
+  let out = "";
+  for (let i = 0; i < hashKeys.length; i++) {
+    out += `${hashKeyPrefixes[i]}${JSON.stringify(body[hashKeys[i] as keyof AuditEventBody] ?? null)}]`;
+  }
+  return `${out}]`;
 }
 
 export type AuditDecision = (typeof auditOutcomes)[number];

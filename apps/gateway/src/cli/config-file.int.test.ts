@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -21,6 +21,22 @@ describe("chooseConfig", () => {
     const cwd = tempDir();
     writeFileSync(join(cwd, "tameflare.yaml"), "version: 1\n");
     expect(chooseConfig({ cwd, tfHome: join(cwd, "home") })).toEqual({
+      kind: "file",
+      path: join(cwd, "tameflare.yaml"),
+    });
+  });
+
+  it("after tf init, the connected mode wins over ./tameflare.yaml unless --config is given", () => {
+    const cwd = tempDir();
+    const tfHome = join(cwd, "home");
+    writeFileSync(join(cwd, "tameflare.yaml"), "version: 1\n");
+    mkdirSync(tfHome);
+    writeFileSync(join(tfHome, "gateway.json"), "{}\n");
+    expect(chooseConfig({ cwd, tfHome })).toEqual({
+      kind: "connected",
+      stateFile: join(tfHome, "gateway.json"),
+    });
+    expect(chooseConfig({ cwd, tfHome, config: "tameflare.yaml" })).toEqual({
       kind: "file",
       path: join(cwd, "tameflare.yaml"),
     });

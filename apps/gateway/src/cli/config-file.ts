@@ -5,7 +5,7 @@ import { CliError } from "./cli-error.ts";
 /** Names `tf` looks for in the current directory when `--config` is not given. */
 export const defaultConfigNames = ["tameflare.yaml", "tameflare.yml"] as const;
 
-/** Written by `tf init` (connected mode, arriving with the control plane). */
+/** Written by `tf init` (connected mode). */
 export const connectedStateFile = "gateway.json";
 
 /** The paragraph `tf run` prints when there is nothing to enforce. Exit code 2. */
@@ -20,8 +20,8 @@ export const noConfigParagraph = [
 export type ConfigChoice = { kind: "file"; path: string } | { kind: "connected"; stateFile: string };
 
 /**
- * Finds what `tf run` / `tf status` enforce: `--config FILE`, else `./tameflare.yaml`,
- * else the connected-mode state from `tf init`. Throws the paragraph (exit 2) when none.
+ * Finds what `tf run` / `tf status` enforce: `--config FILE`, else the connected-mode state
+ * from `tf init`, else `./tameflare.yaml`. Throws the paragraph (exit 2) when none.
  */
 export function chooseConfig(options: { config?: string; cwd: string; tfHome: string }): ConfigChoice {
   if (options.config !== undefined) {
@@ -29,11 +29,13 @@ export function chooseConfig(options: { config?: string; cwd: string; tfHome: st
     if (!existsSync(path)) throw new CliError(`config file not found: \`${options.config}\``, 2);
     return { kind: "file", path };
   }
+  // After `tf init` this machine's gateway is governed by the control plane: a stray
+  // ./tameflare.yaml does not silently replace the dashboard's policies (use --config for that).
+  const stateFile = join(options.tfHome, connectedStateFile);
+  if (existsSync(stateFile)) return { kind: "connected", stateFile };
   for (const name of defaultConfigNames) {
     const path = join(options.cwd, name);
     if (existsSync(path)) return { kind: "file", path };
   }
-  const stateFile = join(options.tfHome, connectedStateFile);
-  if (existsSync(stateFile)) return { kind: "connected", stateFile };
   throw new CliError(noConfigParagraph, 2, { plain: true });
 }

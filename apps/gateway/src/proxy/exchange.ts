@@ -1,6 +1,5 @@
-import { randomBytes } from "node:crypto";
 import type { auditOutcomes, DecisionKind, EnforcementLevel, RiskLevel } from "@tameflare/contracts";
-import { makeId } from "@tameflare/contracts";
+import { newId } from "../audit/ids.ts";
 import type { AuditEntry, AuditSink } from "../ports/audit-sink.ts";
 
 type AuditOutcome = (typeof auditOutcomes)[number];
@@ -49,7 +48,7 @@ export class Exchange {
 
 /** `req_` + 22 base62 characters. */
 export function newRequestId(): string {
-  return makeId("request", randomBytes(16));
+  return newId("request");
 }
 
 function cut(value: string | null, max: number): string | null {

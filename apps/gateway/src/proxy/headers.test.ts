@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { downstreamResponseHeaders, upstreamRequestHeaders } from "./headers.ts";
+import {
+  downstreamResponseHeaders,
+  snapshotHeaders,
+  snapshotRawHeaders,
+  upstreamRequestHeaders,
+} from "./headers.ts";
 
 const base = { requestId: "req_12345678", agent: "bot" };
 
@@ -92,5 +97,41 @@ describe("headers across the proxy", () => {
       (v) => v.replace("real", "****"),
     );
     expect(out).toEqual(["Content-Type", "text/plain", "X-Echo", "Bearer ****"]);
+  });
+
+  it("the one-pass header snapshot equals the one built from headersDistinct, proxy credentials left out", () => {
+    const raw = [
+      "Host",
+      "api.test",
+      "Proxy-Authorization",
+      "Basic eDp5",
+      "Accept",
+      "a/b",
+      "X-Many",
+      "1",
+      "x-many",
+      "2",
+      "X-MANY",
+      "3",
+      "Proxy-Connection",
+      "keep-alive",
+      "Content-Type",
+      "application/json",
+    ];
+    const distinct: Record<string, string[]> = {};
+    for (let i = 0; i < raw.length; i += 2) {
+      const k = (raw[i] as string).toLowerCase();
+      distinct[k] = [...(distinct[k] ?? []), raw[i + 1] as string];
+    }
+    expect({ ...snapshotRawHeaders(raw) }).toEqual(snapshotHeaders(distinct));
+    expect(snapshotRawHeaders(raw)["x-many"]).toEqual(["1", "2", "3"]);
+    expect(snapshotRawHeaders(raw)["proxy-authorization"]).toBeUndefined();
+  });
+
+  it("a `__proto__` header is an ordinary header in the snapshot", () => {
+    const snap = snapshotRawHeaders(["__proto__", "a", "__proto__", "b", "Host", "x"]);
+    expect(Object.getPrototypeOf(snap)).toBeNull();
+    expect(snap.__proto__).toEqual(["a", "b"]);
+    expect(snap.host).toBe("x");
   });
 });

@@ -25,6 +25,12 @@ export interface UpstreamHeaderOptions {
   host?: string;
   /** WebSocket: keep `Connection: Upgrade` and `Upgrade`. */
   upgrade?: boolean;
+  /**
+   * The HTTP client frames the body itself (undici): `Transfer-Encoding` is dropped (the
+   * body is re-framed, chunked or with its length), and so is `Expect` (the gateway's own
+   * server already answered `100 Continue`).
+   */
+  reframe?: boolean;
 }
 
 /** Builds the upstream request's raw header list (order and case kept for the rest). */
@@ -40,6 +46,7 @@ export function upstreamRequestHeaders(raw: string[], options: UpstreamHeaderOpt
     }
     if (hopByHop.has(lower) || options.strip.has(lower) || connectionListed?.has(lower)) continue;
     if (lower === "x-tameflare-request-id" || lower === "x-tameflare-agent") continue;
+    if (options.reframe && (lower === "transfer-encoding" || lower === "expect")) continue;
     if (lower === "host" && options.host !== undefined) {
       out.push(name, options.host);
       continue;
@@ -98,6 +105,25 @@ export function snapshotHeaders(distinct: NodeJS.Dict<string[]>): Record<string,
   for (const [k, v] of Object.entries(distinct)) {
     if (!v || k === "proxy-authorization" || k === "proxy-connection") continue;
     out[k] = v.length === 1 ? (v[0] as string) : v;
+  }
+  return out;
+}
+
+/**
+ * The same record as `snapshotHeaders(req.headersDistinct)`, in one pass over
+ * `req.rawHeaders` (no intermediate object of arrays).
+ */
+export function snapshotRawHeaders(raw: string[]): Record<string, string | string[]> {
+  // No prototype, like `headersDistinct`: a `__proto__` header is just a header.
+  const out = Object.create(null) as Record<string, string | string[]>;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    if (name === "proxy-authorization" || name === "proxy-connection") continue;
+    const value = raw[i + 1] as string;
+    const seen = out[name];
+    if (seen === undefined) out[name] = value;
+    else if (typeof seen === "string") out[name] = [seen, value];
+    else seen.push(value);
   }
   return out;
 }

@@ -34,8 +34,11 @@ export interface IncomingExchange {
   headers: Record<string, string | string[]>;
   upgrade: boolean;
   body: Readable;
-  /** Aborted when the agent goes away (a held request then stops waiting). */
-  signal: AbortSignal;
+  /**
+   * A signal aborted when the agent goes away (a held request then stops waiting). A
+   * function, called only by a held request: most requests never need one.
+   */
+  gone(): AbortSignal;
 }
 
 /** What the lifecycle decided: answer the agent with an error, forward, or nothing (agent gone). */
@@ -57,6 +60,16 @@ export type Verdict =
       prefix: BodyPrefix | undefined;
     };
 
+interface RenderedInjection {
+  secret: string;
+  strip: ReadonlySet<string>;
+  inject: { name: string; value: string };
+  /** The same array for every request with this credential (the forwarder caches by it). */
+  secrets: string[];
+}
+
+type EvaluateContext = Parameters<typeof evaluate>[2];
+
 interface Held {
   approval: HeldApproval;
   connector: string;
@@ -73,6 +86,7 @@ export interface PipelineOptions {
 
 const riskOrder: Record<RiskLevel, number> = { low: 0, medium: 1, high: 2 };
 const noStrip: ReadonlySet<string> = new Set();
+const noSecrets: string[] = [];
 
 /**
  * The request lifecycle of DESIGN.md up to the forwarding decision: kill switch →
@@ -83,7 +97,7 @@ export class Pipeline {
   readonly #o: PipelineOptions;
   #rateState: RateState | undefined;
   readonly #held = new Set<Held>();
-  readonly #strip = new WeakMap<object, ReadonlySet<string>>();
+  readonly #injections = new WeakMap<CredentialInjection, RenderedInjection>();
   readonly #origins = new Map<string, UpstreamOrigin | undefined>();
 
   constructor(options: PipelineOptions) {
@@ -114,18 +128,9 @@ export class Pipeline {
       x.reason = `\`${t.host}\` is in \`exclude_domains\`: forwarded without inspection`;
       return this.#forward(x, snapshot, undefined, t, undefined, undefined);
     }
+    const head = headOf(req);
     const contentType = req.headers["content-type"];
-    const head: RequestHead = {
-      method: req.method,
-      scheme: t.scheme,
-      host: t.host,
-      port: t.port,
-      path: t.path,
-      query: t.query,
-      headers: req.headers,
-      ...(typeof contentType === "string" ? { contentType } : {}),
-      ...(req.upgrade ? { upgrade: true } : {}),
-    };
+    if (typeof contentType === "string") head.contentType = contentType;
     const bound = snapshot.registry.match(head);
     x.connector = bound?.name ?? null;
 
@@ -196,12 +201,9 @@ export class Pipeline {
       };
     }
 
-    const evaluated = evaluate(snapshot.compiled, actions.length === 1 ? actions[0] : actions, {
-      agent: x.agent,
-      nowMs: Date.now(),
-      ...(this.#rateState !== undefined ? { rateState: this.#rateState } : {}),
-      killSwitches: runtimeSwitches,
-    });
+    const context: EvaluateContext = { agent: x.agent, nowMs: Date.now(), killSwitches: runtimeSwitches };
+    if (this.#rateState !== undefined) context.rateState = this.#rateState;
+    const evaluated = evaluate(snapshot.compiled, actions.length === 1 ? actions[0] : actions, context);
     this.#rateState = evaluated.rateState;
     const decision = evaluated.decision;
     const top = decision.reasons[0];
@@ -303,13 +305,14 @@ export class Pipeline {
     const held: Held = { approval, connector: bound.name, killedBy: undefined };
     this.#held.add(held);
     const onAbort = () => void approval.cancel("cancelled", "gateway", "the agent closed the connection");
-    req.signal.addEventListener("abort", onAbort);
-    if (req.signal.aborted) onAbort();
+    const signal = req.gone();
+    signal.addEventListener("abort", onAbort);
+    if (signal.aborted) onAbort();
     let outcome: Awaited<HeldApproval["outcome"]>;
     try {
       outcome = await approval.outcome;
     } finally {
-      req.signal.removeEventListener("abort", onAbort);
+      signal.removeEventListener("abort", onAbort);
       this.#held.delete(held);
     }
     const details = { approval_id: approval.id, ...(x.actionType !== null ? { action: x.actionType } : {}) };
@@ -399,7 +402,7 @@ export class Pipeline {
     const origin: UpstreamOrigin = override ?? { scheme: t.scheme, host: t.host, port: t.port, basePath: "" };
     let strip = noStrip;
     let inject: { name: string; value: string } | undefined;
-    let secrets: string[] = [];
+    let secrets = noSecrets;
     const credential = bound ? snapshot.credentials.get(bound.name) : undefined;
     if (bound && credential) {
       if (!credential.ok) {
@@ -414,10 +417,10 @@ export class Pipeline {
         };
       }
       const injection = head ? bound.injectionFor(head) : bound.injection;
-      strip = this.#stripSet(injection);
-      inject = injectedHeader(injection, credential.secret);
-      const secret = credential.secret.trim();
-      secrets = inject.value.includes(secret) ? [secret] : [secret, inject.value];
+      const rendered = this.#rendered(injection, credential.secret);
+      strip = rendered.strip;
+      inject = rendered.inject;
+      secrets = rendered.secrets;
     }
     return {
       kind: "forward",
@@ -432,13 +435,23 @@ export class Pipeline {
     };
   }
 
-  #stripSet(injection: CredentialInjection): ReadonlySet<string> {
-    let set = this.#strip.get(injection);
-    if (!set) {
-      set = new Set([...injection.strip, injection.header].map((h) => h.toLowerCase()));
-      this.#strip.set(injection, set);
-    }
-    return set;
+  /**
+   * What an injection does with a secret (headers stripped, the header set, the strings to
+   * redact), computed once per injection and secret: a credential changes only on reload.
+   */
+  #rendered(injection: CredentialInjection, secret: string): RenderedInjection {
+    const hit = this.#injections.get(injection);
+    if (hit && hit.secret === secret) return hit;
+    const inject = injectedHeader(injection, secret);
+    const trimmed = secret.trim();
+    const rendered: RenderedInjection = {
+      secret,
+      strip: new Set([...injection.strip, injection.header].map((h) => h.toLowerCase())),
+      inject,
+      secrets: inject.value.includes(trimmed) ? [trimmed] : [trimmed, inject.value],
+    };
+    this.#injections.set(injection, rendered);
+    return rendered;
   }
 
   #origin(upstream: string): UpstreamOrigin | undefined {
@@ -464,7 +477,7 @@ export class Pipeline {
 
 function headOf(req: IncomingExchange): RequestHead {
   const t = req.target;
-  return {
+  const head: RequestHead = {
     method: req.method,
     scheme: t.scheme,
     host: t.host,
@@ -472,8 +485,9 @@ function headOf(req: IncomingExchange): RequestHead {
     path: t.path,
     query: t.query,
     headers: req.headers,
-    ...(req.upgrade ? { upgrade: true } : {}),
   };
+  if (req.upgrade) head.upgrade = true;
+  return head;
 }
 
 /** The real credential's header, rendered by the connectors package's own injector. */

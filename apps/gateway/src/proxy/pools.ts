@@ -12,12 +12,16 @@ export class PoolManager {
   readonly #systemCaFile: string;
   #key = "";
   #pool: UpstreamPool | undefined;
+  #snapshot: PolicySnapshot | undefined;
 
   constructor(systemCaFile: string) {
     this.#systemCaFile = systemCaFile;
   }
 
   for(snapshot: PolicySnapshot): UpstreamPool {
+    // Per request: the same snapshot as last time needs no comparison of CA texts.
+    if (snapshot === this.#snapshot && this.#pool) return this.#pool;
+    this.#snapshot = snapshot;
     const proxy = snapshot.document.upstream_proxy;
     const key = `${proxy ?? ""}\n${snapshot.upstreamCaPem ?? ""}`;
     if (this.#pool && key === this.#key) return this.#pool;
@@ -48,6 +52,7 @@ export class PoolManager {
   close(): void {
     this.#pool?.retire();
     this.#pool = undefined;
+    this.#snapshot = undefined;
   }
 }
 

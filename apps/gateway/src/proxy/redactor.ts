@@ -9,9 +9,10 @@ export class StreamRedactor {
   readonly #mask: Buffer;
   #carry: Buffer | undefined;
 
-  constructor(secret: string) {
-    this.#secret = Buffer.from(secret, "utf8");
-    this.#mask = redactionMask(this.#secret.length);
+  /** `compiled`: the secret's bytes and mask, when the caller keeps them across streams. */
+  constructor(secret: string, compiled?: CompiledSecret) {
+    this.#secret = compiled?.secret ?? Buffer.from(secret, "utf8");
+    this.#mask = compiled?.mask ?? redactionMask(this.#secret.length);
   }
 
   /** Returns the bytes safe to emit now (possibly empty). */
@@ -71,11 +72,43 @@ export function redactText(text: string, secret: string): string {
   return text.includes(secret) ? text.split(secret).join(redactionMask(secret.length).toString()) : text;
 }
 
+/** A secret's bytes and their same-length mask. */
+export interface CompiledSecret {
+  secret: Buffer;
+  mask: Buffer;
+}
+
+/**
+ * Redaction for one set of secrets, prepared once and used for every response carrying
+ * them: `stream()` makes a fresh body redactor (or undefined), `text` redacts header values.
+ */
+export interface Redaction {
+  stream(): Pick<StreamRedactor, "push" | "flush"> | undefined;
+  text: ((value: string) => string) | undefined;
+}
+
+export function createRedaction(secrets: readonly string[]): Redaction {
+  const list = secrets.filter((s) => s.length > 0);
+  if (list.length === 0) return { stream: () => undefined, text: undefined };
+  const compiled = list.map((s) => {
+    const secret = Buffer.from(s, "utf8");
+    return { secret, mask: redactionMask(secret.length) };
+  });
+  return { stream: () => chainOf(list, compiled), text: createTextRedactor(list) };
+}
+
 /** Redacts several secrets (a chain of redactors); undefined when there is nothing to hide. */
 export function createRedactor(
   secrets: readonly string[],
 ): Pick<StreamRedactor, "push" | "flush"> | undefined {
-  const chain = secrets.filter((s) => s.length > 0).map((s) => new StreamRedactor(s));
+  return chainOf(secrets.filter((s) => s.length > 0));
+}
+
+function chainOf(
+  list: readonly string[],
+  compiled?: readonly CompiledSecret[],
+): Pick<StreamRedactor, "push" | "flush"> | undefined {
+  const chain = list.map((s, i) => new StreamRedactor(s, compiled?.[i]));
   if (chain.length === 0) return undefined;
   if (chain.length === 1) return chain[0];
   return {

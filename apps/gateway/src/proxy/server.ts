@@ -9,12 +9,27 @@ import { type LeafCertificates, normalizeCertHost } from "../tls/leaf-certs.ts";
 import { type AgentErrorResponse, agentError, sendAgentError, writeRawAgentError } from "./agent-errors.ts";
 import { alreadyLogged, Exchange, type Recorder } from "./exchange.ts";
 import { forwardHttp } from "./forward.ts";
-import { firstHeader, snapshotHeaders } from "./headers.ts";
+import { firstHeader, snapshotRawHeaders } from "./headers.ts";
 import type { AgentRegistry } from "./identity.ts";
 import type { Pipeline, Verdict } from "./pipeline.ts";
 import type { PoolManager } from "./pools.ts";
 import { isExcluded, parseAbsoluteForm, parseAuthority, splitPath, type Target } from "./target.ts";
 import { forwardUpgrade } from "./websocket.ts";
+
+/**
+ * Aborted when the agent goes away before its answer is complete. Made only when a held
+ * request asks for it: most requests never wait, and an AbortController per request costs
+ * more than the rest of the lifecycle (its objects also outlive young-generation GCs).
+ */
+function goneSignal(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  if (res.closed && !res.writableFinished) controller.abort();
+  else
+    res.once("close", () => {
+      if (!res.writableFinished) controller.abort();
+    });
+  return controller.signal;
+}
 
 /** What a CONNECT established: who asked, and where the tunnel goes. */
 interface TunnelContext {
@@ -170,17 +185,13 @@ export class GatewayProxy {
       );
       return;
     }
-    const abort = new AbortController();
-    res.once("close", () => {
-      if (!res.writableFinished) abort.abort();
-    });
     const verdict = await this.#decide(x, {
       method: x.method,
       target,
-      headers: snapshotHeaders(req.headersDistinct),
+      headers: snapshotRawHeaders(req.rawHeaders),
       upgrade: false,
       body: req,
-      signal: abort.signal,
+      gone: () => goneSignal(res),
     });
     switch (verdict.kind) {
       case "answer":
@@ -260,10 +271,10 @@ export class GatewayProxy {
     void this.#decide(x, {
       method: x.method,
       target,
-      headers: snapshotHeaders(req.headersDistinct),
+      headers: snapshotRawHeaders(req.rawHeaders),
       upgrade: true,
       body: req,
-      signal: abort.signal,
+      gone: () => abort.signal,
     }).then((verdict) => {
       switch (verdict.kind) {
         case "answer":

@@ -3,6 +3,7 @@ import https from "node:https";
 import net, { isIP, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import tls from "node:tls";
+import { buildConnector, type Dispatcher, Pool } from "undici";
 
 /** Where a request is sent: the real host, or a connector's `upstream` override. */
 export interface UpstreamOrigin {
@@ -34,6 +35,7 @@ const agentOptions = { keepAlive: true, maxFreeSockets: 256, scheduling: "lifo",
 export class UpstreamPool {
   readonly trust: UpstreamTrust;
   readonly #agents = new Map<string, http.Agent>();
+  readonly #dispatchers = new Map<string, Pool>();
   readonly #proxyAuth: string | undefined;
 
   constructor(trust: UpstreamTrust) {
@@ -64,6 +66,46 @@ export class UpstreamPool {
     }
     this.#agents.set(key, agent);
     return agent;
+  }
+
+  /**
+   * The keep-alive connection pool (undici) that HTTP requests to `origin` go out on: the
+   * origin itself, or the upstream proxy for plain-http origins (absolute-form requests,
+   * see `requestTarget`). https through an upstream proxy is TLS inside a CONNECT tunnel.
+   * `connectTimeoutMs` bounds TCP + TLS setup (a pool per value: it rarely changes).
+   */
+  dispatcherFor(origin: UpstreamOrigin, connectTimeoutMs: number): Dispatcher {
+    const proxy = this.trust.proxy;
+    const viaProxy = proxy !== undefined && origin.scheme === "http";
+    const url = viaProxy
+      ? `http://${hostPort(proxy.hostname.replace(/^\[|\]$/g, ""), Number(proxy.port || 80), -1)}`
+      : `${origin.scheme}://${hostPort(origin.host, origin.port, -1)}`;
+    const key = `${url}|${connectTimeoutMs}`;
+    const existing = this.#dispatchers.get(key);
+    if (existing) return existing;
+    const tlsOptions: tls.ConnectionOptions & { timeout: number } = { timeout: connectTimeoutMs };
+    if (this.trust.secureContext) tlsOptions.secureContext = this.trust.secureContext;
+    let connect: Pool.Options["connect"] = tlsOptions;
+    if (proxy && origin.scheme === "https") {
+      // TLS to the origin inside a CONNECT tunnel through the upstream proxy.
+      const connector = buildConnector(tlsOptions);
+      connect = (options, callback) => {
+        this.tunnelThroughProxy(origin.host, origin.port, (error, raw) => {
+          if (error || !raw) {
+            callback(error ?? new Error("upstream proxy tunnel failed"), null);
+            return;
+          }
+          connector({ ...options, httpSocket: raw }, callback);
+        });
+      };
+    }
+    const pool = new Pool(url, {
+      connect,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 30_000,
+    });
+    this.#dispatchers.set(key, pool);
+    return pool;
   }
 
   /** Request options addressing `origin` (directly, or through the upstream proxy). */
@@ -142,6 +184,14 @@ export class UpstreamPool {
       for (const list of Object.values(agent.freeSockets)) for (const s of list ?? []) s.destroy();
     }
     this.#agents.clear();
+    for (const pool of this.#dispatchers.values()) {
+      // Graceful: queued and running requests complete, then the sockets close.
+      pool.close().catch((error: Error) => {
+        // An already destroyed pool has nothing left to release; anything else is reported.
+        if ((error as NodeJS.ErrnoException).code !== "UND_ERR_DESTROYED") process.emitWarning(error);
+      });
+    }
+    this.#dispatchers.clear();
   }
 }
 

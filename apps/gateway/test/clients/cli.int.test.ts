@@ -338,15 +338,25 @@ describe("tf: help and errors", () => {
     }
   });
 
-  it("tf init validates its flags, then says connected mode arrives with the control plane (exit 2)", async () => {
+  it("tf init with an unreachable API is one clear line and exit 1, and writes nothing", async () => {
     const result = await runTf(
-      ["init", "--gateway-id", "gw_abcdefgh1234", "--gateway-token", "gwtk_abcdefgh1234"],
+      [
+        "init",
+        "--gateway-id",
+        "gw_abcdefgh1234",
+        "--gateway-token",
+        "gwtk_abcdefgh1234",
+        "--api-url",
+        "http://127.0.0.1:1",
+      ],
       {
         cwd: ws.dir,
         env: tfEnv(ws.tfHome),
       },
     );
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain("connected mode arrives with the control plane");
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toMatch(/^error: cannot reach the API at http:\/\/127\.0\.0\.1:1/);
+    expect(existsSync(join(ws.tfHome, "gateway.json"))).toBe(false);
   });
 });

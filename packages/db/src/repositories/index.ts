@@ -16,6 +16,7 @@ import { createRateLimitRepository, type RateLimitRepository } from "./rate-limi
 import { createReviewMarkRepository, type ReviewMarkRepository } from "./review-mark-repository.ts";
 import { createSecretRepository, type SecretRepository } from "./secret-repository.ts";
 import { createSessionRepository, type SessionRepository } from "./session-repository.ts";
+import { createSigningKeyRepository, type SigningKeyRepository } from "./signing-key-repository.ts";
 import { createSlackSettingsRepository, type SlackSettingsRepository } from "./slack-settings-repository.ts";
 import { createUserRepository, type UserRepository } from "./user-repository.ts";
 
@@ -39,6 +40,7 @@ export interface Repositories {
   reviewMarks: ReviewMarkRepository;
   killSwitches: KillSwitchRepository;
   slack: SlackSettingsRepository;
+  signingKeys: SigningKeyRepository;
 }
 
 /** Every repository over one client. */
@@ -63,6 +65,7 @@ export function createRepositories(db: DbClient): Repositories {
     reviewMarks: createReviewMarkRepository(db),
     killSwitches: createKillSwitchRepository(db),
     slack: createSlackSettingsRepository(db),
+    signingKeys: createSigningKeyRepository(db),
   };
 }
 

@@ -3,7 +3,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { CliError } from "../cli-error.ts";
 import type { CliContext } from "../context.ts";
 
-export const defaultApiUrl = "http://127.0.0.1:3000";
+export const defaultApiUrl = "http://127.0.0.1:4000";
 
 function gatewayId(value: string): string {
   if (!isId("gateway", value))
@@ -11,8 +11,11 @@ function gatewayId(value: string): string {
   return value;
 }
 
+/** Gateway tokens are `gwtk_` + 43 base64url characters (shown once in the dashboard). */
+const gatewayTokenPattern = /^gwtk_[A-Za-z0-9_-]{8,128}$/;
+
 function gatewayToken(value: string): string {
-  if (!isId("gatewayToken", value)) {
+  if (!gatewayTokenPattern.test(value)) {
     throw new InvalidArgumentError("expected a gateway token like `gwtk_…` (shown once in the dashboard)");
   }
   return value;
@@ -27,7 +30,13 @@ function apiUrl(value: string): string {
   }
   if (url.protocol !== "https:" && url.protocol !== "http:")
     throw new InvalidArgumentError("expected an http(s) url");
-  return url.href;
+  return url.href.replace(/\/+$/, "");
+}
+
+interface InitOptions {
+  gatewayId: string;
+  gatewayToken: string;
+  apiUrl: string;
 }
 
 export function registerInit(program: Command, context: () => CliContext): void {
@@ -37,11 +46,27 @@ export function registerInit(program: Command, context: () => CliContext): void 
     .requiredOption("--gateway-id <id>", "the gateway id from the dashboard (gw_…)", gatewayId)
     .requiredOption("--gateway-token <token>", "the one-time gateway token (gwtk_…)", gatewayToken)
     .option("--api-url <url>", "the control plane API", apiUrl, defaultApiUrl)
-    .action(() => {
-      context();
-      throw new CliError(
-        "connected mode arrives with the control plane: for now, write a tameflare.yaml and use `tf run --config FILE`",
-        2,
-      );
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Makes this gateway's keys here (private keys stay in TF_HOME/keys, mode 0600), sends their",
+        "public halves to the API, and pins the API's bundle-signing key in TF_HOME/gateway.json.",
+        "Afterwards `tf run -- CMD` (without --config) enforces the signed policy bundles of this",
+        "gateway from the dashboard. Running it again replaces the keys.",
+      ].join("\n"),
+    )
+    .action(async (options: InitOptions) => {
+      const ctx = context();
+      // Loaded on use: the other commands start faster without jose and the connected mode.
+      const { initConnectedGateway } = await import("../../connected/init-gateway.ts");
+      const result = await initConnectedGateway({
+        tfHome: ctx.env.tfHome,
+        gatewayId: options.gatewayId,
+        token: options.gatewayToken,
+        apiUrl: options.apiUrl,
+      });
+      if (!result.ok) throw new CliError(result.message, 1);
+      ctx.stdout(`${result.lines.join("\n")}\n`);
     });
 }

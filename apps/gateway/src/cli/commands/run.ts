@@ -65,12 +65,7 @@ async function runCommand(ctx: CliContext, argv: string[], options: RunOptions):
     );
   }
   const choice = chooseConfig({ config: options.config, cwd: ctx.env.cwd, tfHome: ctx.env.tfHome });
-  if (choice.kind === "connected") {
-    throw new CliError(
-      "connected mode arrives with the control plane: use `tf run --config FILE` for now",
-      2,
-    );
-  }
+  if (choice.kind === "connected") return runConnected(ctx, command, args, options);
   const loaded = await loadPolicyFile(choice.path);
   if (!loaded.ok) {
     const text = await readFile(choice.path, "utf8");
@@ -136,6 +131,93 @@ async function runCommand(ctx: CliContext, argv: string[], options: RunOptions):
     }
   } finally {
     await gateway.close();
+    if (recorded) await removeRunRecord(ctx.env.tfHome, process.pid);
+  }
+}
+
+/**
+ * `tf run` in connected mode (TF_HOME/gateway.json from `tf init`, no `--config`): the
+ * gateway enforces signed bundles from the API, ships its audit spool there, and holds
+ * requests for approvals decided in the dashboard.
+ */
+async function runConnected(
+  ctx: CliContext,
+  command: string,
+  args: string[],
+  options: RunOptions,
+): Promise<number> {
+  const notice = (line: string) => {
+    if (options.quiet || (requestLine.test(line) && !options.verbose)) return;
+    ctx.stderr(`tf: ${line}\n`);
+  };
+  const [
+    { startGateway },
+    { openConnectedMode },
+    { ConnectedSetupError },
+    { newAgentPassword, prepareAgentEnv },
+  ] = await Promise.all([
+    import("../../gateway.ts"),
+    import("../../connected/connected-mode.ts"),
+    import("../../connected/connected-state.ts"),
+    import("../../runtime/agent-env.ts"),
+  ]);
+  let connected: Awaited<ReturnType<typeof openConnectedMode>>;
+  try {
+    connected = await openConnectedMode({ tfHome: ctx.env.tfHome, logger: notice });
+  } catch (error) {
+    if (error instanceof ConnectedSetupError) throw new CliError(error.message, 2, { cause: error });
+    throw error;
+  }
+  const { state } = connected.setup;
+  const password = newAgentPassword();
+  let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
+  let recorded = false;
+  try {
+    gateway = await startGateway({
+      tfHome: ctx.env.tfHome,
+      policySource: connected.policySource,
+      auditSink: connected.auditSink,
+      gatewayId: state.gateway_id,
+      runId: connected.runId,
+      agents: { [options.agent]: password },
+      logger: notice,
+      approvalBroker: {
+        create: async (request) => {
+          const held = await connected.approvalBroker.create(request);
+          const actions = request.actions.map((a) => a.type).join(", ");
+          notice(`held ${actions} for approval ${held.id}: decide it in the dashboard (or Slack)`);
+          return held;
+        },
+        close: () => connected.approvalBroker.close(),
+      },
+    });
+    await writeRunRecord(ctx.env.tfHome, {
+      pid: process.pid,
+      port: gateway.port,
+      agent: options.agent,
+      config: `connected: ${state.gateway_name} (${state.api_url})`,
+      started_at: new Date().toISOString(),
+      gateway_id: gateway.auditGatewayId,
+    });
+    recorded = true;
+    const { env } = await prepareAgentEnv({
+      tfHome: ctx.env.tfHome,
+      parent: ctx.env.parent,
+      gateway,
+      agent: options.agent,
+      password,
+      connectors: connected.policySource.current()?.document.connectors ?? [],
+    });
+    try {
+      const outcome = await runChild(command, args, env, ctx.env.cwd);
+      return outcome.exitCode;
+    } catch (error) {
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      throw new CliError((error as Error).message, code === "ENOENT" ? 127 : 126, { cause: error });
+    }
+  } finally {
+    await gateway?.close();
+    await connected.close();
     if (recorded) await removeRunRecord(ctx.env.tfHome, process.pid);
   }
 }

@@ -43,16 +43,17 @@ export function registerStatus(program: Command, context: () => CliContext): voi
       const pending = (await listApprovals(tfHome)).filter((a) => a.status === "pending");
       lines.push(`Pending approvals: ${pending.length}${pending.length > 0 ? " (tf approvals list)" : ""}`);
 
-      const configPath =
-        options.config !== undefined
+      const connected = options.config === undefined && existsSync(join(tfHome, connectedStateFile));
+      const configPath = connected
+        ? undefined
+        : options.config !== undefined
           ? resolve(cwd, options.config)
           : defaultConfigNames.map((n) => join(cwd, n)).find((p) => existsSync(p));
-      if (configPath === undefined) {
-        lines.push(
-          existsSync(join(tfHome, connectedStateFile))
-            ? "Config: connected mode (tf init)"
-            : "Config: none (no ./tameflare.yaml; see `tf run --help`)",
-        );
+      if (connected) {
+        const { describeConnectedMode } = await import("../../connected/connected-status.ts");
+        lines.push(...(await describeConnectedMode(tfHome)));
+      } else if (configPath === undefined) {
+        lines.push("Config: none (no ./tameflare.yaml; see `tf run --help`)");
       } else if (!existsSync(configPath)) {
         lines.push(`Config: ${options.config}: not found`);
       } else {

@@ -1,0 +1,12 @@
+// The API package's public surface for other workspaces (the dashboard). It must stay safe to
+// load in a browser: the router's type only, and zod input schemas from `*.types.ts` files
+// that import nothing but zod and contracts. Never export services, repositories or env here.
+
+export { listAuditInput, markReviewedInput } from "./routers/audit/audit-input.types.ts";
+export {
+  createGatewayInput,
+  gatewayNameSchema,
+  updateGatewayInput,
+} from "./routers/gateways/gateway-input.types.ts";
+export type { AppRouter } from "./routers/index.ts";
+export { saveSlackSettingsInput } from "./routers/slack/slack-input.types.ts";

@@ -1,0 +1,226 @@
+import { createHash } from "node:crypto";
+import {
+  type AuditBatch,
+  type AuditChainReport,
+  type AuditEventRecord,
+  type AuditPage,
+  type AuditQuery,
+  type Gateway,
+  queueNames,
+  type ReviewMark,
+} from "@tameflare/contracts";
+import { type AuditStoredRange, isChainOf } from "@tameflare/db";
+import type { AppDeps } from "../../deps.ts";
+import { AppError } from "../../errors/app-error.ts";
+import type { OrgActor } from "../shared/actor.ts";
+
+/** Most events one ingest call may carry (contracts `auditBatchSchema` enforces it too). */
+export const maxBatchEvents = 5000;
+
+/** The queue job id of a batch: the same events re-sent by a retrying gateway are queued once. */
+export function batchJobId(gatewayId: string, eventIds: readonly string[]): string {
+  const digest = createHash("sha256");
+  digest.update(gatewayId);
+  for (const id of eventIds) digest.update(`\n${id}`);
+  return `audit:${digest.digest("hex").slice(0, 40)}`;
+}
+
+export interface ChainVerification {
+  chainId: string;
+  report: AuditChainReport;
+}
+
+/**
+ * The audit pipeline's API side: ingest (validate, enqueue, acknowledge only once the queue
+ * accepted the batch), durability checks for gateways, org-scoped queries, chain
+ * verification and review marks. Storage is the ingest worker's (workers/audit-ingest-worker.ts).
+ */
+export function createAuditService(deps: AppDeps) {
+  async function requireGateway(orgId: string, gatewayId: string): Promise<Gateway> {
+    const gateway = await deps.repos.gateways.findById(orgId, gatewayId);
+    if (gateway === null) throw new AppError("not_found", `gateway \`${gatewayId}\` not found`);
+    return gateway;
+  }
+
+  const service = {
+    /**
+     * Accepts a gateway's batch: every event must be this gateway's (`gateway_id` is its id or
+     * `<its id>:<run id>`). Resolves only after the queue stored the job; a queue failure is a
+     * retryable 503 and the gateway re-sends (storage ignores events it already has).
+     */
+    async ingest(gateway: Gateway, batch: AuditBatch): Promise<{ accepted: number }> {
+      if (batch.gateway_id !== gateway.id) {
+        throw new AppError(
+          "forbidden",
+          `audit batch: gateway_id \`${batch.gateway_id}\` is not the calling gateway (\`${gateway.id}\`)`,
+        );
+      }
+      for (let i = 0; i < batch.events.length; i++) {
+        const event = batch.events[i];
+        if (event !== undefined && !isChainOf(gateway.id, event.gateway_id)) {
+          throw new AppError(
+            "bad_request",
+            `audit batch: events[${i}] (\`${event.id}\`): gateway_id \`${event.gateway_id}\` is neither \`${gateway.id}\` nor \`${gateway.id}:<run id>\``,
+          );
+        }
+      }
+      try {
+        await deps.queue.add(
+          queueNames.auditIngest,
+          { org_id: gateway.orgId, gateway_id: gateway.id, events: batch.events },
+          {
+            jobId: batchJobId(
+              gateway.id,
+              batch.events.map((e) => e.id),
+            ),
+          },
+        );
+      } catch (cause) {
+        const message = "audit batch: the ingest queue is unavailable, retry later";
+        throw new AppError("unavailable", message, { cause, retryable: true, userMessage: message });
+      }
+      deps.metrics?.auditBatchesAccepted.inc("");
+      deps.metrics?.auditEventsAccepted.inc("", batch.events.length);
+      return { accepted: batch.events.length };
+    },
+
+    /**
+     * How many events of each shipped seq range are stored: a gateway keeps events in its spool
+     * until their range is fully stored, and re-ships a range that is not (the queue was lost).
+     */
+    async ingestStatus(
+      gateway: Gateway,
+      ranges: { chainId: string; fromSeq: number; toSeq: number }[],
+    ): Promise<AuditStoredRange[]> {
+      return deps.repos.audit.countStored({ orgId: gateway.orgId, gatewayId: gateway.id }, ranges);
+    },
+
+    async list(actor: OrgActor, query: Omit<AuditQuery, "orgId">): Promise<AuditPage> {
+      if (query.gatewayId !== undefined) await requireGateway(actor.orgId, query.gatewayId);
+      const page = await deps.repos.audit.query({ ...query, orgId: actor.orgId });
+      if (!page.ok) throw new AppError("bad_request", page.message);
+      return page.value;
+    },
+
+    /** Pages of a query one after another, for streaming exports (never the whole result in memory). */
+    async *pages(
+      orgId: string,
+      query: Omit<AuditQuery, "orgId" | "cursor">,
+    ): AsyncGenerator<AuditEventRecord[]> {
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await deps.repos.audit.query({
+          ...query,
+          orgId,
+          ...(cursor === undefined ? {} : { cursor }),
+        });
+        if (!page.ok) throw new AppError("bad_request", page.message);
+        if (page.value.events.length > 0) yield page.value.events;
+        if (page.value.nextCursor === null) return;
+        cursor = page.value.nextCursor;
+      }
+    },
+
+    async get(actor: OrgActor, eventId: string): Promise<{ event: AuditEventRecord; reviews: ReviewMark[] }> {
+      const event = await deps.repos.audit.findByEventId(actor.orgId, eventId);
+      if (event === null) throw new AppError("not_found", `audit event \`${eventId}\` not found`);
+      const gatewayId = event.gateway_id.split(":")[0] ?? event.gateway_id;
+      const reviews = await deps.repos.reviewMarks.forEvent(actor.orgId, gatewayId, {
+        eventId,
+        seq: event.seq,
+      });
+      return { event, reviews };
+    },
+
+    /** Verifies one chain, or every chain of the gateway (one per gateway process run). */
+    async verifyChain(
+      actor: OrgActor,
+      gatewayId: string,
+      chainId?: string,
+    ): Promise<{ ok: boolean; chains: ChainVerification[] }> {
+      await requireGateway(actor.orgId, gatewayId);
+      if (chainId !== undefined && !isChainOf(gatewayId, chainId)) {
+        throw new AppError("bad_request", `chain \`${chainId}\` is not a chain of gateway \`${gatewayId}\``);
+      }
+      const chainIds =
+        chainId !== undefined
+          ? [chainId]
+          : (await deps.repos.audit.listChains(actor.orgId, gatewayId)).map((c) => c.chainId);
+      const chains: ChainVerification[] = [];
+      for (const id of chainIds)
+        chains.push({ chainId: id, report: await deps.repos.audit.verifyChain(actor.orgId, id) });
+      return { ok: chains.every((c) => c.report.ok), chains };
+    },
+
+    async chains(actor: OrgActor, gatewayId: string) {
+      await requireGateway(actor.orgId, gatewayId);
+      return deps.repos.audit.listChains(actor.orgId, gatewayId);
+    },
+
+    async markReviewed(
+      actor: OrgActor,
+      input: {
+        gatewayId: string;
+        eventId?: string | undefined;
+        fromSeq?: number | undefined;
+        toSeq?: number | undefined;
+        comment?: string | undefined;
+      },
+    ): Promise<ReviewMark> {
+      await requireGateway(actor.orgId, input.gatewayId);
+      const comment = input.comment ?? null;
+      if (input.eventId !== undefined) {
+        if (input.fromSeq !== undefined || input.toSeq !== undefined) {
+          throw new AppError(
+            "bad_request",
+            "mark either one event (`eventId`) or a seq range (`fromSeq`..`toSeq`), not both",
+          );
+        }
+        const marked = await deps.repos.reviewMarks.markEvent({
+          orgId: actor.orgId,
+          gatewayId: input.gatewayId,
+          eventId: input.eventId,
+          reviewerUserId: actor.userId,
+          comment,
+        });
+        if (!marked.ok) throw new AppError("not_found", marked.message);
+        return marked.value;
+      }
+      if (input.fromSeq === undefined || input.toSeq === undefined) {
+        throw new AppError(
+          "bad_request",
+          "mark one event (`eventId`) or a seq range (`fromSeq` and `toSeq`)",
+        );
+      }
+      const marked = await deps.repos.reviewMarks.markRange({
+        orgId: actor.orgId,
+        gatewayId: input.gatewayId,
+        fromSeq: input.fromSeq,
+        toSeq: input.toSeq,
+        reviewerUserId: actor.userId,
+        comment,
+      });
+      if (!marked.ok)
+        throw new AppError(marked.code === "invalid" ? "bad_request" : "not_found", marked.message);
+      return marked.value;
+    },
+
+    async reviews(actor: OrgActor, gatewayId: string, limit?: number): Promise<ReviewMark[]> {
+      await requireGateway(actor.orgId, gatewayId);
+      return deps.repos.reviewMarks.list(actor.orgId, gatewayId, limit === undefined ? {} : { limit });
+    },
+
+    async unreviewedCount(actor: OrgActor, gatewayId?: string): Promise<{ count: number }> {
+      if (gatewayId !== undefined) await requireGateway(actor.orgId, gatewayId);
+      return {
+        count: await deps.repos.audit.countUnreviewed(
+          actor.orgId,
+          gatewayId === undefined ? {} : { gatewayId },
+        ),
+      };
+    },
+  };
+  return service;
+}
+
+export type AuditService = ReturnType<typeof createAuditService>;
