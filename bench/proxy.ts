@@ -1,10 +1,17 @@
 // Proxy benchmark (issue 4): keep-alive HTTPS GETs at 16 concurrent clients on
 // loopback, direct vs TameFlare's gateway (full policy evaluation + audit on) vs
 // Debian's squid-openssl in ssl-bump mode vs Debian's mitmproxy, in ONE run, then
-// a new-connection-per-request run. Prints req/s, p50/p99, ratios and peak RSS.
+// a new-connection-per-request run. Prints req/s, p50/p99, ratios, the proxy's CPU time
+// per request and peak RSS.
 //
 //   npx tsx bench/proxy.ts [--seconds 10] [--concurrency 16] [--only gateway,squid]
-//                          [--gateway-from bundle|source]
+//                          [--gateway-from bundle|source] [--warmup 1.5] [--rounds 1]
+//                          [--gateway-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"]
+//
+// All proxies run at once; each is warmed up, then measured `--rounds` times in turn
+// (gateway, squid, … , gateway, squid, …) and the median round is reported: on a shared
+// machine the load changes from one minute to the next, and rounds close in time compare
+// fairly. The ratios are the medians of the per-round ratios.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,6 +26,10 @@ const seconds = Number(args.get("seconds") ?? 10);
 const concurrency = Number(args.get("concurrency") ?? 16);
 const only = args.get("only")?.split(",");
 const gatewayFrom = args.get("gateway-from") ?? "bundle";
+const warmupSeconds = Number(args.get("warmup") ?? 1.5);
+const rounds = Math.max(1, Number(args.get("rounds") ?? 1));
+/** Extra node flags for the bundled gateway (e.g. `--cpu-prof`), space-separated. */
+const gatewayNodeArgs = args.get("gateway-node-args")?.split(" ").filter(Boolean) ?? [];
 const here = fileURLToPath(new URL(".", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "tf-bench-proxy-"));
 const children: ChildProcess[] = [];
@@ -152,51 +163,74 @@ const target = startChild(process.execPath, [
 ]);
 const { port: targetPort } = (await firstJsonLine(target)) as { port: number };
 
-interface Row {
+interface Path {
   name: string;
-  keepAlive?: LoadResult;
-  newConn?: LoadResult;
-  rssMb: number;
+  proxy: { host: string; port: number; authorization?: string } | undefined;
+  ca: string[];
+  pid: number | undefined;
+}
+
+interface Round {
+  keepAlive: LoadResult;
+  newConn: LoadResult;
   /** CPU time of the proxy process per request (user + system): the figure load distorts least. */
   cpuMsPerRequest: number;
   newConnCpuMsPerRequest: number;
 }
-const rows: Row[] = [];
 
-async function measure(
-  name: string,
-  proxy: { host: string; port: number; authorization?: string } | undefined,
-  ca: string[],
-  pid?: number,
-): Promise<void> {
-  const base = { host: "localhost", port: targetPort, path: "/v1/items?limit=3", ca, proxy, concurrency };
-  await runLoad({ ...base, durationMs: 1500, newConnectionPerRequest: false }); // warm-up
-  const cpu0 = cpuMs(pid);
-  const keepAlive = await runLoad({ ...base, durationMs: seconds * 1000, newConnectionPerRequest: false });
-  const cpu1 = cpuMs(pid);
+const paths: Path[] = [];
+const results = new Map<string, Round[]>();
+const peakRss = new Map<string, number>();
+
+async function warmUp(path: Path): Promise<void> {
+  const base = {
+    host: "localhost",
+    port: targetPort,
+    path: "/v1/items?limit=3",
+    ca: path.ca,
+    proxy: path.proxy,
+  };
+  await runLoad({ ...base, concurrency, durationMs: warmupSeconds * 1000, newConnectionPerRequest: false });
+}
+
+async function measureRound(path: Path): Promise<Round> {
+  const base = {
+    host: "localhost",
+    port: targetPort,
+    path: "/v1/items?limit=3",
+    ca: path.ca,
+    proxy: path.proxy,
+  };
+  const cpu0 = cpuMs(path.pid);
+  const keepAlive = await runLoad({
+    ...base,
+    concurrency,
+    durationMs: seconds * 1000,
+    newConnectionPerRequest: false,
+  });
+  const cpu1 = cpuMs(path.pid);
   const newConn = await runLoad({
     ...base,
+    concurrency,
     durationMs: Math.max(2, seconds / 2) * 1000,
     newConnectionPerRequest: true,
   });
-  const cpu2 = cpuMs(pid);
-  rows.push({
-    name,
+  const cpu2 = cpuMs(path.pid);
+  console.error(
+    `${path.name}: ${keepAlive.rps.toFixed(0)} req/s keep-alive, ${newConn.rps.toFixed(0)} req/s new-conn`,
+  );
+  return {
     keepAlive,
     newConn,
-    rssMb: peakRssMb(pid),
     cpuMsPerRequest: (cpu1 - cpu0) / keepAlive.requests,
     newConnCpuMsPerRequest: (cpu2 - cpu1) / newConn.requests,
-  });
-  console.error(
-    `${name}: ${keepAlive.rps.toFixed(0)} req/s keep-alive, ${newConn.rps.toFixed(0)} req/s new-conn`,
-  );
+  };
 }
 
 const want = (n: string) => only === undefined || only.includes(n);
 
 try {
-  if (want("direct")) await measure("direct", undefined, [targetCa]);
+  if (want("direct")) paths.push({ name: "direct", proxy: undefined, ca: [targetCa], pid: undefined });
 
   if (want("gateway")) {
     const home = join(dir, "tf-home");
@@ -212,7 +246,7 @@ try {
             config,
             home,
           ])
-        : startChild(process.execPath, [await bundleGatewayServer(), config, home]);
+        : startChild(process.execPath, [...gatewayNodeArgs, await bundleGatewayServer(), config, home]);
     const info = (await firstJsonLine(gw)) as {
       port: number;
       username: string;
@@ -222,12 +256,12 @@ try {
     const auth = `Basic ${Buffer.from(`${info.username}:${info.password}`).toString("base64")}`;
     // tsx wraps node: the gateway is then the node grandchild; find it by port owner.
     const pid = pidListening(info.port) ?? gw.pid;
-    await measure(
-      `tameflare gateway (${gatewayFrom === "source" ? "tsx" : "bundle"})`,
-      { host: "127.0.0.1", port: info.port, authorization: auth },
-      [readFileSync(info.caCertPath, "utf8")],
+    paths.push({
+      name: `tameflare gateway (${gatewayFrom === "source" ? "tsx" : "bundle"})`,
+      proxy: { host: "127.0.0.1", port: info.port, authorization: auth },
+      ca: [readFileSync(info.caCertPath, "utf8")],
       pid,
-    );
+    });
   }
 
   if (want("squid")) {
@@ -277,12 +311,12 @@ try {
     chmodSync(dir, 0o755);
     const squid = startChild("/usr/sbin/squid", ["-N", "-f", join(sq, "squid.conf")]);
     await waitForPort(port);
-    await measure(
-      "squid ssl-bump",
-      { host: "127.0.0.1", port },
-      [readFileSync(join(sq, "ca.pem"), "utf8")],
-      squid.pid,
-    );
+    paths.push({
+      name: "squid ssl-bump",
+      proxy: { host: "127.0.0.1", port },
+      ca: [readFileSync(join(sq, "ca.pem"), "utf8")],
+      pid: squid.pid,
+    });
   }
 
   if (want("mitmproxy")) {
@@ -301,40 +335,84 @@ try {
       `ssl_verify_upstream_trusted_ca=${join(dir, "ca.pem")}`,
     ]);
     await waitForPort(port);
-    await measure(
-      "mitmproxy",
-      { host: "127.0.0.1", port },
-      [readFileSync(join(conf, "mitmproxy-ca-cert.pem"), "utf8")],
-      mitm.pid,
-    );
+    paths.push({
+      name: "mitmproxy",
+      proxy: { host: "127.0.0.1", port },
+      ca: [readFileSync(join(conf, "mitmproxy-ca-cert.pem"), "utf8")],
+      pid: mitm.pid,
+    });
   }
+
+  for (const path of paths) await warmUp(path);
+  for (let round = 0; round < rounds; round++) {
+    if (rounds > 1) console.error(`round ${round + 1} of ${rounds}`);
+    for (const path of paths) {
+      const list = results.get(path.name) ?? [];
+      list.push(await measureRound(path));
+      results.set(path.name, list);
+    }
+  }
+  for (const path of paths) peakRss.set(path.name, peakRssMb(path.pid));
 } finally {
   for (const c of children) c.kill("SIGTERM");
 }
 
-const direct = rows.find((r) => r.name === "direct");
-const gateway = rows.find((r) => r.name.startsWith("tameflare gateway"));
+const median = (values: number[]): number => {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+/** The round with the median keep-alive req/s (its latencies and CPU go with it). */
+const medianRound = (list: Round[]): Round => {
+  const sorted = [...list].sort((a, b) => a.keepAlive.rps - b.keepAlive.rps);
+  return sorted[Math.floor((sorted.length - 1) / 2)] as Round;
+};
+const gatewayName = paths.find((p) => p.name.startsWith("tameflare gateway"))?.name;
+const gatewayRounds = gatewayName ? results.get(gatewayName) : undefined;
+/** Median over rounds of gateway ÷ this path, each round's figures taken minutes apart at most. */
+const ratio = (name: string, pick: (r: Round) => number): number | undefined => {
+  const other = results.get(name);
+  if (!gatewayRounds || !other) return undefined;
+  return median(gatewayRounds.map((g, i) => pick(g) / pick(other[i] as Round)));
+};
 const fmt = (n: number | undefined, d = 0) => (n === undefined || Number.isNaN(n) ? "-" : n.toFixed(d));
 console.log(
-  `\nkeep-alive HTTPS GET, ${concurrency} clients, ${seconds}s each (loopback, 2 cores shared by client, proxy, target)\n`,
+  `\nkeep-alive HTTPS GET, ${concurrency} clients, ${seconds}s each, warm-up ${warmupSeconds}s, ${rounds} round(s), median round shown (loopback, 2 cores shared by client, proxy, target)\n`,
 );
 console.log(
   "| path | req/s | p50 ms | p99 ms | errors | gateway ÷ this | proxy CPU ms/req | new-conn req/s | new-conn p50 ms | gateway ÷ this (new-conn) | new-conn proxy CPU ms/req | peak RSS MB |",
 );
 console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
-for (const r of rows) {
-  const ratio = gateway?.keepAlive && r.keepAlive ? gateway.keepAlive.rps / r.keepAlive.rps : undefined;
-  const newRatio = gateway?.newConn && r.newConn ? gateway.newConn.rps / r.newConn.rps : undefined;
+for (const path of paths) {
+  const list = results.get(path.name);
+  if (!list) continue;
+  const r = medianRound(list);
+  const newConnRps = median(list.map((x) => x.newConn.rps));
   console.log(
-    `| ${r.name} | ${fmt(r.keepAlive?.rps)} | ${fmt(r.keepAlive?.p50Ms, 2)} | ${fmt(r.keepAlive?.p99Ms, 2)} | ${r.keepAlive?.errors ?? "-"} | ${fmt(ratio, 2)} | ${fmt(r.cpuMsPerRequest, 3)} | ${fmt(r.newConn?.rps)} | ${fmt(r.newConn?.p50Ms, 2)} | ${fmt(newRatio, 2)} | ${fmt(r.newConnCpuMsPerRequest, 2)} | ${fmt(r.rssMb)} |`,
+    `| ${path.name} | ${fmt(r.keepAlive.rps)} | ${fmt(r.keepAlive.p50Ms, 2)} | ${fmt(r.keepAlive.p99Ms, 2)} | ${list.reduce((n, x) => n + x.keepAlive.errors, 0)} | ${fmt(
+      ratio(path.name, (x) => x.keepAlive.rps),
+      2,
+    )} | ${fmt(r.cpuMsPerRequest, 3)} | ${fmt(newConnRps)} | ${fmt(median(list.map((x) => x.newConn.p50Ms)), 2)} | ${fmt(
+      ratio(path.name, (x) => x.newConn.rps),
+      2,
+    )} | ${fmt(median(list.map((x) => x.newConnCpuMsPerRequest)), 2)} | ${fmt(peakRss.get(path.name))} |`,
   );
 }
-console.log(`\nload average: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
-if (direct?.keepAlive && gateway?.keepAlive) {
-  console.log(
-    `\ngateway p50 added latency over direct: ${(gateway.keepAlive.p50Ms - direct.keepAlive.p50Ms).toFixed(3)} ms`,
-  );
+const direct = results.get("direct");
+if (direct && gatewayRounds) {
+  const added = median(gatewayRounds.map((g, i) => g.keepAlive.p50Ms - (direct[i] as Round).keepAlive.p50Ms));
+  console.log(`\ngateway p50 added latency over direct (median of rounds): ${added.toFixed(3)} ms`);
 }
+if (rounds > 1) {
+  for (const path of paths) {
+    const list = results.get(path.name) ?? [];
+    console.log(`${path.name}: ${list.map((x) => x.keepAlive.rps.toFixed(0)).join(", ")} req/s by round`);
+  }
+}
+console.log(`load average: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
 rmSync(dir, { recursive: true, force: true });
 
 /** `lib/gateway-server.ts` bundled as `apps/gateway/scripts/build.mjs` bundles `tf`. */

@@ -55,6 +55,8 @@ function cut(value: string | null, max: number): string | null {
   return value === null || value.length <= max ? value : value.slice(0, max);
 }
 
+const done: Promise<void> = Promise.resolve();
+
 /** Turns exchanges into audit events (awaited: durable before the agent's answer completes) and log lines. */
 export class Recorder {
   readonly #sink: AuditSink;
@@ -70,8 +72,8 @@ export class Recorder {
    * logged here and rethrown: callers then close the agent's connection instead of
    * completing an answer that has no audit event.
    */
-  async record(x: Exchange, options: { log?: boolean } = {}): Promise<void> {
-    if (x.recorded) return;
+  record(x: Exchange, options?: { log?: boolean }): Promise<void> {
+    if (x.recorded) return done;
     x.recorded = true;
     const latency = x.elapsedMs();
     const entry: AuditEntry = {
@@ -97,13 +99,24 @@ export class Recorder {
       bytes_in: x.bytesIn,
       bytes_out: x.bytesOut,
     };
+    let appended: Promise<unknown>;
     try {
-      await this.#sink.append(entry);
+      appended = this.#sink.append(entry);
     } catch (error) {
-      this.#log(`audit: cannot record ${x.requestId}: ${(error as Error).message}`);
-      throw error;
+      appended = Promise.reject(error);
     }
-    if (options.log === false) return;
+    return appended.then(
+      () => {
+        if (options?.log !== false) this.#logLine(x, latency);
+      },
+      (error: Error) => {
+        this.#log(`audit: cannot record ${x.requestId}: ${error.message}`);
+        throw error;
+      },
+    );
+  }
+
+  #logLine(x: Exchange, latency: number): void {
     const parts = [x.requestId, `agent=${x.agent}`, x.method, x.host, x.actionType ?? "-", x.decision];
     if (x.enforced !== null && x.enforced !== x.decision) parts.push(`enforced=${x.enforced}`);
     if (x.approvalId) parts.push(x.approvalId);

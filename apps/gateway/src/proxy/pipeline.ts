@@ -108,7 +108,12 @@ export class Pipeline {
     return this.#held.size;
   }
 
-  async decide(x: Exchange, req: IncomingExchange): Promise<Verdict> {
+  /**
+   * Decides a request. Synchronous unless the connector needs the body prefix or a human
+   * must approve: most requests (a GET) are decided without a promise or a microtask turn.
+   * May throw (a fault in the lifecycle): the caller answers 500, never forwards.
+   */
+  decide(x: Exchange, req: IncomingExchange): Verdict | Promise<Verdict> {
     const id = x.requestId;
     const snapshot = this.#o.policy.current();
     if (!snapshot) {
@@ -149,22 +154,48 @@ export class Pipeline {
       return { kind: "answer", error: agentError("no_connector", id, undefined, { host: t.host }) };
     }
 
+    if (bound.needsBody(head)) return this.#decideWithBody(x, req, snapshot, bound, head, runtimeSwitches);
+    return this.#conclude(x, req, snapshot, bound, head, head, undefined, runtimeSwitches);
+  }
+
+  async #decideWithBody(
+    x: Exchange,
+    req: IncomingExchange,
+    snapshot: PolicySnapshot,
+    bound: BoundConnector,
+    head: RequestHead,
+    runtimeSwitches: KillSwitch[],
+  ): Promise<Verdict> {
     const limits = snapshot.document.limits;
-    let prefix: BodyPrefix | undefined;
-    let snap: RequestSnapshot = head;
-    if (bound.needsBody(head)) {
-      prefix = await readBodyPrefix(req.body, limits.body_prefix_bytes);
-      if (!prefix) return this.#gone(x);
-      const declared = Number(req.headers["content-length"]);
-      snap = {
-        ...head,
-        body: {
-          text: prefixText(prefix, limits.body_prefix_bytes),
-          truncated: !prefix.ended,
-          ...(Number.isSafeInteger(declared) && declared >= 0 ? { totalBytes: declared } : {}),
-        },
-      };
-    }
+    const prefix = await readBodyPrefix(req.body, limits.body_prefix_bytes);
+    if (!prefix) return this.#gone(x);
+    const declared = Number(req.headers["content-length"]);
+    const snap: RequestSnapshot = {
+      ...head,
+      body: {
+        text: prefixText(prefix, limits.body_prefix_bytes),
+        truncated: !prefix.ended,
+        ...(Number.isSafeInteger(declared) && declared >= 0 ? { totalBytes: declared } : {}),
+      },
+    };
+    return this.#conclude(x, req, snapshot, bound, head, snap, prefix, runtimeSwitches);
+  }
+
+  /** Parse, evaluate, enforce: everything after the (optional) body prefix. */
+  #conclude(
+    x: Exchange,
+    req: IncomingExchange,
+    snapshot: PolicySnapshot,
+    bound: BoundConnector,
+    head: RequestHead,
+    snap: RequestSnapshot,
+    prefix: BodyPrefix | undefined,
+    runtimeSwitches: KillSwitch[],
+  ): Verdict | Promise<Verdict> {
+    const id = x.requestId;
+    const mode = snapshot.document.gateway.enforcement;
+    const t = req.target;
+    const limits = snapshot.document.limits;
     const truncated = prefix !== undefined && !prefix.ended;
     const parsed = bound.parse(snap);
     if (!parsed.ok) {

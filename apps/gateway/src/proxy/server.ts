@@ -136,7 +136,7 @@ export class GatewayProxy {
       );
       return;
     }
-    void this.#handle(req, res, target, agent);
+    this.#handle(req, res, target, agent);
   }
 
   #onInnerRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -145,7 +145,7 @@ export class GatewayProxy {
       res.destroy();
       return;
     }
-    void this.#handle(req, res, this.#tunnelTarget(req, ctx), ctx.agent);
+    this.#handle(req, res, this.#tunnelTarget(req, ctx), ctx.agent);
   }
 
   #tunnelTarget(req: IncomingMessage, ctx: TunnelContext): Target {
@@ -161,12 +161,7 @@ export class GatewayProxy {
     };
   }
 
-  async #handle(
-    req: IncomingMessage,
-    res: ServerResponse,
-    target: Target,
-    agent: string | undefined,
-  ): Promise<void> {
+  #handle(req: IncomingMessage, res: ServerResponse, target: Target, agent: string | undefined): void {
     const x = new Exchange(req.method ?? "GET", target.host, target.path);
     if (agent === undefined) {
       x.decision = "deny";
@@ -185,7 +180,7 @@ export class GatewayProxy {
       );
       return;
     }
-    const verdict = await this.#decide(x, {
+    const verdict = this.#decide(x, {
       method: x.method,
       target,
       headers: snapshotRawHeaders(req.rawHeaders),
@@ -193,6 +188,12 @@ export class GatewayProxy {
       body: req,
       gone: () => goneSignal(res),
     });
+    // Most verdicts are ready at once (no body prefix, nobody to ask): act in this turn.
+    if (verdict instanceof Promise) void verdict.then((v) => this.#act(x, req, res, v));
+    else this.#act(x, req, res, verdict);
+  }
+
+  #act(x: Exchange, req: IncomingMessage, res: ServerResponse, verdict: Verdict): void {
     switch (verdict.kind) {
       case "answer":
         this.#answer(x, res, req, verdict.error);
@@ -214,16 +215,22 @@ export class GatewayProxy {
     }
   }
 
-  async #decide(x: Exchange, input: Parameters<Pipeline["decide"]>[1]): Promise<Verdict> {
+  /** The pipeline's verdict; a fault anywhere in it (thrown or rejected) is a 500, never a forward. */
+  #decide(x: Exchange, input: Parameters<Pipeline["decide"]>[1]): Verdict | Promise<Verdict> {
     try {
-      return await this.#d.pipeline.decide(x, input);
+      const verdict = this.#d.pipeline.decide(x, input);
+      return verdict instanceof Promise ? verdict.catch((error: unknown) => this.#fault(x, error)) : verdict;
     } catch (error) {
-      // A fault in the lifecycle never forwards: it is a 500 with a clear body (fail closed).
-      this.#d.log(`${x.requestId} gateway error: ${(error as Error).message}`);
-      x.decision = "error";
-      x.errorCode = "gateway_error";
-      return { kind: "answer", error: agentError("gateway_error", x.requestId) };
+      return this.#fault(x, error);
     }
+  }
+
+  #fault(x: Exchange, error: unknown): Verdict {
+    // A fault in the lifecycle never forwards: it is a 500 with a clear body (fail closed).
+    this.#d.log(`${x.requestId} gateway error: ${(error as Error).message}`);
+    x.decision = "error";
+    x.errorCode = "gateway_error";
+    return { kind: "answer", error: agentError("gateway_error", x.requestId) };
   }
 
   #answer(x: Exchange, res: ServerResponse, req: IncomingMessage, error: AgentErrorResponse): void {
@@ -268,14 +275,16 @@ export class GatewayProxy {
     }
     const abort = new AbortController();
     socket.once("close", () => abort.abort());
-    void this.#decide(x, {
-      method: x.method,
-      target,
-      headers: snapshotRawHeaders(req.rawHeaders),
-      upgrade: true,
-      body: req,
-      gone: () => abort.signal,
-    }).then((verdict) => {
+    void Promise.resolve(
+      this.#decide(x, {
+        method: x.method,
+        target,
+        headers: snapshotRawHeaders(req.rawHeaders),
+        upgrade: true,
+        body: req,
+        gone: () => abort.signal,
+      }),
+    ).then((verdict) => {
       switch (verdict.kind) {
         case "answer":
           raw(verdict.error);

@@ -147,6 +147,15 @@ access_rules:
     expect(seen?.url).toBe("/repos/acme/widgets");
   });
 
+  it("a request without a body goes upstream without one (no chunked framing on a GET)", async () => {
+    const res = await get("https://api.github.com/repos/acme/widgets?page=2");
+    expect(res.status).toBe(200);
+    const seen = upstream.seen.at(-1);
+    expect(seen?.url).toBe("/repos/acme/widgets?page=2");
+    expect(seen?.headers["transfer-encoding"]).toBeUndefined();
+    expect(seen?.headers["content-length"]).toBeUndefined();
+  });
+
   it("a loopback http target is matched by the generic connector and forwarded in absolute form", async () => {
     const res = await get(`http://localhost:${plain.port}/api/items?x=1`);
     expect(res.status).toBe(200);
