@@ -152,6 +152,7 @@ export default function GatewayPage() {
                   ? ""
                   : String(gateway.settings.approvals.timeout_seconds),
               upstreamProxy: gateway.settings.upstream_proxy ?? "",
+              upstreamCa: gateway.settings.upstream_ca ?? "",
             }}
           />
         ) : (
@@ -223,6 +224,7 @@ function GatewaySettingsForm({
     excludeDomains: string;
     approvalTimeout: string;
     upstreamProxy: string;
+    upstreamCa: string;
   };
 }) {
   const { orgId } = useSession();
@@ -242,7 +244,7 @@ function GatewaySettingsForm({
         onSubmit={(e) => {
           e.preventDefault();
           setSaved(false);
-          // Only the fields shown here change; other stored settings (limits, upstream CA) are kept.
+          // Only the fields shown here change; other stored settings (limits) are kept.
           const next: GatewaySettingsValue = { ...settings };
           const domains = form.excludeDomains
             .split(/[\s,]+/)
@@ -252,6 +254,8 @@ function GatewaySettingsForm({
           else delete next.exclude_domains;
           if (form.upstreamProxy.trim() !== "") next.upstream_proxy = form.upstreamProxy.trim();
           else delete next.upstream_proxy;
+          if (form.upstreamCa.trim() !== "") next.upstream_ca = form.upstreamCa.trim();
+          else delete next.upstream_ca;
           if (form.approvalTimeout.trim() !== "")
             next.approvals = { timeout_seconds: Number(form.approvalTimeout) };
           else delete next.approvals;
@@ -349,6 +353,22 @@ function GatewaySettingsForm({
               value={form.upstreamProxy}
               onChange={(e) => setForm({ ...form, upstreamProxy: e.target.value })}
               placeholder="http://corp-proxy:3128"
+            />
+          )}
+        </Field>
+        <Field
+          label="Upstream CA"
+          hint="Optional: an extra root for upstream TLS (a corporate root, a test double), as PEM or a file path on the gateway's machine (relative to TF_HOME)."
+          error={fields["settings.upstream_ca"]}
+        >
+          {(p) => (
+            <textarea
+              {...p}
+              rows={3}
+              spellCheck={false}
+              value={form.upstreamCa}
+              onChange={(e) => setForm({ ...form, upstreamCa: e.target.value })}
+              placeholder="-----BEGIN CERTIFICATE-----"
             />
           )}
         </Field>
