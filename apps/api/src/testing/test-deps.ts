@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createDatabase, createRepositories } from "@tameflare/db";
 import { createTestDatabase, type TestDatabase } from "../../../../tests/support/index.ts";
 import type { AppDeps, Logger } from "../deps.ts";
@@ -58,7 +61,13 @@ export interface TestDeps {
  * prefix), else the real in-process queue. Call `cleanup()` in `afterAll`.
  */
 export async function createTestDeps(
-  options: { env?: Record<string, string>; clock?: () => Date; queue?: JobQueue } = {},
+  options: {
+    env?: Record<string, string>;
+    clock?: () => Date;
+    queue?: JobQueue;
+    /** `pglite`: the embedded database in a temporary folder (the Postgres test database stays unused). */
+    database?: "postgres" | "pglite";
+  } = {},
 ): Promise<TestDeps> {
   const database = await createTestDatabase();
   const parsed = readApiEnv({
@@ -73,7 +82,11 @@ export async function createTestDeps(
     throw new Error(parsed.message);
   }
   const env: ApiEnv = parsed.value;
-  const db = await createDatabase({ databaseUrl: database.url, poolMax: 5 });
+  const pgliteDir = options.database === "pglite" ? mkdtempSync(join(tmpdir(), "tf-pglite-")) : undefined;
+  const db =
+    pgliteDir === undefined
+      ? await createDatabase({ databaseUrl: database.url, poolMax: 5 })
+      : await createDatabase({ dataDir: pgliteDir });
   const log = createCaptureLogger();
   const queue = options.queue ?? createInProcessQueue({ log });
   const deps: AppDeps = {
@@ -94,6 +107,7 @@ export async function createTestDeps(
       await queue.close();
       await db.close();
       await database.drop();
+      if (pgliteDir !== undefined) rmSync(pgliteDir, { recursive: true, force: true });
     },
   };
 }

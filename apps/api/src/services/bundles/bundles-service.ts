@@ -138,19 +138,27 @@ export function createBundlesService(deps: AppDeps, overrides?: BundleServiceOpt
    * with several API replicas building at once.
    */
   async function issue(orgId: string, gatewayId: string): Promise<BuildOutcome> {
+    /** Everything the bundle is made of, read from the database. */
+    const read = async () => {
+      const gateway = await deps.repos.gateways.findById(orgId, gatewayId);
+      if (gateway === null || gateway.encryptionPublicJwk === null || gateway.revokedAt !== null) {
+        throw new NotRegistered();
+      }
+      const [state, killSwitches, secrets, key] = await Promise.all([
+        loadState(gateway),
+        deps.repos.killSwitches.listActive(orgId, { gatewayId }),
+        vault.decryptForBundle(orgId, gatewayId),
+        signing.bundleKey(),
+      ]);
+      return { gateway, encryptionJwk: gateway.encryptionPublicJwk, state, killSwitches, secrets, key };
+    };
     try {
+      // PGlite has one connection: a read outside the version's transaction waits for that
+      // transaction to end (a deadlock until its 15 s timeout, on every change). Its API is one
+      // process, where `chained` already orders a gateway's builds: read the configuration first.
+      const early = deps.db.kind === "pglite" ? await read() : undefined;
       const record = await deps.repos.bundles.issueNext(orgId, gatewayId, async (version) => {
-        const gateway = await deps.repos.gateways.findById(orgId, gatewayId);
-        if (gateway === null || gateway.encryptionPublicJwk === null || gateway.revokedAt !== null) {
-          throw new NotRegistered();
-        }
-        const encryptionJwk = gateway.encryptionPublicJwk;
-        const [state, killSwitches, secrets, key] = await Promise.all([
-          loadState(gateway),
-          deps.repos.killSwitches.listActive(orgId, { gatewayId }),
-          vault.decryptForBundle(orgId, gatewayId),
-          signing.bundleKey(),
-        ]);
+        const { gateway, encryptionJwk, state, killSwitches, secrets, key } = early ?? (await read());
         const sealed = new Map<string, string>();
         for (const s of secrets) {
           sealed.set(s.connectorName, await sealCredential(encryptionJwk, s.connectorName, s.secret));

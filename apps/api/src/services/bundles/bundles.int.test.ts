@@ -59,14 +59,14 @@ function payloadOf(jws: string): BundlePayload {
   return bundlePayloadSchema.parse(JSON.parse(Buffer.from(middle, "base64url").toString("utf8")));
 }
 
-describe("signed policy bundles", () => {
+describe.each(["postgres", "pglite"] as const)("signed policy bundles (%s)", (database) => {
   let t: TestDeps;
   const clock = createTestClock();
   let orgId: string;
   let owner: OrgActor;
 
   beforeAll(async () => {
-    t = await createTestDeps({ clock: clock.now });
+    t = await createTestDeps({ clock: clock.now, database });
     registerBundleHooks(t.deps);
     orgId = await seedOrg(t.deps, "Bundles");
     const user = await seedUserSession(t.deps, [{ orgId, role: "owner" }]);
@@ -110,26 +110,32 @@ describe("signed policy bundles", () => {
     return { ...made, keys, caller, registration, secret };
   }
 
-  it("the signing key is made once, stored sealed, and every API replica signs with the same key", async () => {
-    const first = await createSigningKeyService(t.deps).bundleKey();
-    // A second "replica": its own deps over the same database and vault key.
-    const db = await createDatabase({ databaseUrl: t.database.url, poolMax: 2 });
-    try {
-      const other = { ...t.deps, db, repos: createRepositories(db.prisma) };
-      const second = await createSigningKeyService(other).bundleKey();
-      expect(second.kid).toBe(first.kid);
-      expect(second.publicJwk).toEqual(first.publicJwk);
-    } finally {
-      await db.close();
-    }
-    const stored = await t.deps.repos.signingKeys.findActive("bundle");
-    expect(stored?.id).toBe(first.kid);
-    expect(stored?.publicJwk).not.toHaveProperty("d");
-    const row = await t.deps.db.prisma.signingKey.findUnique({ where: { id: first.kid } });
-    const privateJwk = await exportJWK(first.privateKey as CryptoKey);
-    expect(Buffer.from(row?.privateCiphertext ?? []).toString("latin1")).not.toContain(String(privateJwk.d));
-    expect(JSON.stringify(row?.publicJwk)).not.toContain(String(privateJwk.d));
-  });
+  // Replicas share a Postgres database; the embedded PGlite belongs to one process.
+  it.skipIf(database === "pglite")(
+    "the signing key is made once, stored sealed, and every API replica signs with the same key",
+    async () => {
+      const first = await createSigningKeyService(t.deps).bundleKey();
+      // A second "replica": its own deps over the same database and vault key.
+      const db = await createDatabase({ databaseUrl: t.database.url, poolMax: 2 });
+      try {
+        const other = { ...t.deps, db, repos: createRepositories(db.prisma) };
+        const second = await createSigningKeyService(other).bundleKey();
+        expect(second.kid).toBe(first.kid);
+        expect(second.publicJwk).toEqual(first.publicJwk);
+      } finally {
+        await db.close();
+      }
+      const stored = await t.deps.repos.signingKeys.findActive("bundle");
+      expect(stored?.id).toBe(first.kid);
+      expect(stored?.publicJwk).not.toHaveProperty("d");
+      const row = await t.deps.db.prisma.signingKey.findUnique({ where: { id: first.kid } });
+      const privateJwk = await exportJWK(first.privateKey as CryptoKey);
+      expect(Buffer.from(row?.privateCiphertext ?? []).toString("latin1")).not.toContain(
+        String(privateJwk.d),
+      );
+      expect(JSON.stringify(row?.publicJwk)).not.toContain(String(privateJwk.d));
+    },
+  );
 
   it("a vault key rotation re-seals the signing key: the same key (and kid) opens under the new vault key alone", async () => {
     const before = await createSigningKeyService(t.deps).bundleKey();
