@@ -17,7 +17,7 @@ import {
   parseVaultKeyFile,
   writeVaultKeyFile,
 } from "../services/vault/vault-keys.ts";
-import { rotateVaultSecrets } from "../services/vault/vault-rotation.ts";
+import { rotateOrgValues, rotateVaultSecrets } from "../services/vault/vault-rotation.ts";
 
 async function main(): Promise<number> {
   const env = readApiEnv();
@@ -52,9 +52,18 @@ async function main(): Promise<number> {
     if (keys.rotated > 0)
       console.log(`re-encrypted ${keys.rotated} signing key(s) under key \`${keyring.current.id}\``);
     for (const kid of keys.failed) console.error(`signing key \`${kid}\`: no configured vault key opens it`);
-    if (report.failed.length > 0 || keys.failed.length > 0) {
+    // And the organizations' sealed settings (Slack bot token, signing secret, webhook URL).
+    const values = await rotateOrgValues(db, keyring, { randomBytes });
+    if (values.rotated > 0)
+      console.log(
+        `re-encrypted ${values.rotated} Slack setting value(s) under key \`${keyring.current.id}\``,
+      );
+    for (const failure of values.failed)
+      console.error(`\`${failure.purpose}\` of organization \`${failure.orgId}\`: ${failure.message}`);
+    const failures = report.failed.length + keys.failed.length + values.failed.length;
+    if (failures > 0) {
       console.error(
-        `rotate-vault-key: ${report.failed.length + keys.failed.length} secret(s) or key(s) could not be opened: keep the old key until they are fixed`,
+        `rotate-vault-key: ${failures} secret(s), key(s) or setting(s) could not be opened: keep the old key until they are fixed`,
       );
       return 1;
     }

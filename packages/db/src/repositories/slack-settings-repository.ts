@@ -8,6 +8,8 @@ type SealedUpdate = EncryptedValue | null | undefined;
 
 export interface SlackSettingsRepository {
   get(orgId: string): Promise<SlackSettings | null>;
+  /** Every organization's settings, `limit` at a time after `afterOrgId` (vault key rotation). */
+  list(options: { limit: number; afterOrgId?: string }): Promise<SlackSettings[]>;
   /** Creates or updates the settings; fields left undefined keep their stored value. */
   upsert(input: {
     orgId: string;
@@ -41,6 +43,15 @@ export function createSlackSettingsRepository(db: DbClient): SlackSettingsReposi
     async get(orgId) {
       const row = await db.slackSettings.findUnique({ where: { orgId } });
       return row === null ? null : toSlackSettings(row);
+    },
+
+    async list({ limit, afterOrgId }) {
+      const rows = await db.slackSettings.findMany({
+        ...(afterOrgId === undefined ? {} : { where: { orgId: { gt: afterOrgId } } }),
+        orderBy: { orgId: "asc" },
+        take: limit,
+      });
+      return rows.map(toSlackSettings);
     },
 
     async upsert({ orgId, channel, teamId, botToken, signingSecret, webhookUrl, updatedByUserId = null }) {

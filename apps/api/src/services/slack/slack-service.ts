@@ -6,7 +6,8 @@ import { createVaultService } from "../vault/vault-service.ts";
 import { postSlackMessage, type SlackMessage, type SlackTarget, slackEscape } from "./slack-client.ts";
 import { createLinkSigner, type LinkDecision, linkSigningKey } from "./slack-links.ts";
 
-const purposes = {
+/** The vault purposes (AAD) of the sealed Slack settings, per field. */
+export const slackSealedPurposes = {
   botToken: "slack.bot_token",
   signingSecret: "slack.signing_secret",
   webhookUrl: "slack.webhook_url",
@@ -129,9 +130,9 @@ export function createSlackService(deps: AppDeps) {
         orgId: actor.orgId,
         ...(input.channel === undefined ? {} : { channel: input.channel }),
         ...(input.teamId === undefined ? {} : { teamId: input.teamId }),
-        botToken: seal(purposes.botToken, input.botToken),
-        signingSecret: seal(purposes.signingSecret, input.signingSecret),
-        webhookUrl: seal(purposes.webhookUrl, input.webhookUrl),
+        botToken: seal(slackSealedPurposes.botToken, input.botToken),
+        signingSecret: seal(slackSealedPurposes.signingSecret, input.signingSecret),
+        webhookUrl: seal(slackSealedPurposes.webhookUrl, input.webhookUrl),
         updatedByUserId: actor.userId,
       });
       deps.log.info(`slack settings of \`${actor.orgId}\` changed by \`${actor.userId}\``);
@@ -144,12 +145,12 @@ export function createSlackService(deps: AppDeps) {
       if (settings === null) return null;
       const mode = modeOf(settings);
       if (mode === "bot") {
-        const token = open(orgId, purposes.botToken, settings.botToken);
+        const token = open(orgId, slackSealedPurposes.botToken, settings.botToken);
         if (token !== null && settings.channel !== null)
           return { kind: "bot", token, channel: settings.channel };
       }
       if (mode !== null) {
-        const url = open(orgId, purposes.webhookUrl, settings.webhookUrl);
+        const url = open(orgId, slackSealedPurposes.webhookUrl, settings.webhookUrl);
         if (url !== null) return { kind: "webhook", url };
       }
       return null;
@@ -158,7 +159,9 @@ export function createSlackService(deps: AppDeps) {
     /** The organization's signing secret for interactive requests, or null. */
     async signingSecret(orgId: string): Promise<string | null> {
       const settings = await deps.repos.slack.get(orgId);
-      return settings === null ? null : open(orgId, purposes.signingSecret, settings.signingSecret);
+      return settings === null
+        ? null
+        : open(orgId, slackSealedPurposes.signingSecret, settings.signingSecret);
     },
 
     /**

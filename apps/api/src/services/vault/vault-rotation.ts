@@ -1,6 +1,7 @@
 import type { EncryptedValue, SecretCiphertext } from "@tameflare/contracts";
 import { createRepositories, type Database, withTransaction } from "@tameflare/db";
-import { open, seal, secretAad, VaultDecryptError } from "./vault-crypto.ts";
+import { slackSealedPurposes } from "../slack/slack-service.ts";
+import { open, orgValueAad, seal, secretAad, VaultDecryptError } from "./vault-crypto.ts";
 import type { VaultKeyring } from "./vault-keys.ts";
 
 export interface RotationReport {
@@ -63,4 +64,52 @@ export async function rotateVaultSecrets(
     options.onBatch?.(report.rotated);
   }
   return report;
+}
+
+/**
+ * Re-seals the organization values the API keeps under the vault key (the Slack bot token,
+ * signing secret and webhook URL) with `keyring.current`. Values already under it are left
+ * alone, so it is safe to re-run; a value no configured key opens keeps its old ciphertext and
+ * is reported.
+ */
+export async function rotateOrgValues(
+  db: Database,
+  keyring: VaultKeyring,
+  options: { randomBytes: (size: number) => Uint8Array; batchSize?: number },
+): Promise<{ rotated: number; failed: Array<{ orgId: string; purpose: string; message: string }> }> {
+  const repos = createRepositories(db.prisma);
+  const result = { rotated: 0, failed: [] as Array<{ orgId: string; purpose: string; message: string }> };
+  const fields = Object.entries(slackSealedPurposes) as Array<[keyof typeof slackSealedPurposes, string]>;
+  let afterOrgId: string | undefined;
+  for (;;) {
+    const batch = await repos.slack.list({
+      limit: options.batchSize ?? 200,
+      ...(afterOrgId === undefined ? {} : { afterOrgId }),
+    });
+    if (batch.length === 0) break;
+    afterOrgId = batch[batch.length - 1]?.orgId;
+    for (const settings of batch) {
+      const update: Partial<Record<keyof typeof slackSealedPurposes, EncryptedValue>> = {};
+      for (const [field, purpose] of fields) {
+        const sealed = settings[field];
+        if (sealed === null || sealed.keyId === keyring.current.id) continue;
+        const aad = orgValueAad(settings.orgId, purpose);
+        try {
+          update[field] = seal(keyring.current, open(keyring, sealed, aad), aad, options.randomBytes);
+        } catch (cause) {
+          if (!(cause instanceof VaultDecryptError)) throw cause;
+          result.failed.push({ orgId: settings.orgId, purpose, message: cause.message });
+        }
+      }
+      const count = Object.keys(update).length;
+      if (count === 0) continue;
+      await repos.slack.upsert({
+        orgId: settings.orgId,
+        ...update,
+        updatedByUserId: settings.updatedByUserId,
+      });
+      result.rotated += count;
+    }
+  }
+  return result;
 }

@@ -4,12 +4,14 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import type { EncryptedValue } from "@tameflare/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppDeps } from "../../deps.ts";
 import { readApiEnv } from "../../env.ts";
 import { createObjectWorld, type ObjectWorld } from "../../testing/procedure-cases.ts";
 import { seedOrg, seedUserSession } from "../../testing/seed.ts";
 import { callerFor, createCaptureLogger, createTestDeps, type TestDeps } from "../../testing/test-deps.ts";
+import { slackSealedPurposes } from "../slack/slack-service.ts";
 import { decodeVaultKey, ensureEmbeddedVaultKey, keyringFromEnv, parseVaultKeyFile } from "./vault-keys.ts";
 import { rotateVaultSecrets } from "./vault-rotation.ts";
 import { createVaultService } from "./vault-service.ts";
@@ -139,6 +141,16 @@ describe("vault", () => {
     const oldKey = t.deps.env.TF_VAULT_KEY ?? "";
     const newKey = randomBytes(32).toString("base64");
     const before = await createVaultService(t.deps).decryptForBundle(orgId, world.gatewayId);
+    // The organization's Slack settings are sealed by the vault key too.
+    const botToken = `xoxb-${randomBytes(8).toString("hex")}`;
+    const webhookUrl = `https://hooks.slack.com/services/T0/B0/${randomBytes(8).toString("hex")}`;
+    const sealer = createVaultService(t.deps);
+    await t.deps.repos.slack.upsert({
+      orgId,
+      channel: "#approvals",
+      botToken: sealer.sealOrgValue(orgId, slackSealedPurposes.botToken, botToken),
+      webhookUrl: sealer.sealOrgValue(orgId, slackSealedPurposes.webhookUrl, webhookUrl),
+    });
     const { stdout } = await run(
       join(repoRoot, "node_modules/.bin/tsx"),
       [join(repoRoot, "apps/api/src/cli/rotate-vault-key.ts")],
@@ -154,8 +166,27 @@ describe("vault", () => {
       },
     );
     expect(stdout).toMatch(/re-encrypted \d+ secret\(s\) under key `test3`/);
+    expect(stdout).toContain("re-encrypted 2 Slack setting value(s) under key `test3`");
     const after = withKeys({ TF_VAULT_KEY: newKey, TF_VAULT_KEY_ID: "test3" });
     expect(await createVaultService(after).decryptForBundle(orgId, world.gatewayId)).toEqual(before);
+    // The new key alone opens the Slack settings; the old one no longer does.
+    const slack = await t.deps.repos.slack.get(orgId);
+    expect(slack?.botToken?.keyId).toBe("test3");
+    expect(slack?.signingSecret).toBeNull();
+    const opened = createVaultService(after);
+    expect(opened.openOrgValue(orgId, slackSealedPurposes.botToken, slack?.botToken as EncryptedValue)).toBe(
+      botToken,
+    );
+    expect(
+      opened.openOrgValue(orgId, slackSealedPurposes.webhookUrl, slack?.webhookUrl as EncryptedValue),
+    ).toBe(webhookUrl);
+    expect(() =>
+      createVaultService(t.deps).openOrgValue(
+        orgId,
+        slackSealedPurposes.botToken,
+        slack?.botToken as EncryptedValue,
+      ),
+    ).toThrow(/cannot be opened/);
     t.deps.env = after.env;
   });
 
