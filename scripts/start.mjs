@@ -5,6 +5,7 @@
 // `start:worker` and `start:web` run the pieces separately so each scales out on its own.
 // The `tf` CLI is bundled too (apps/gateway/dist/tf.mjs), as it is published.
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +19,10 @@ const apiUrl = process.env.API_URL ?? `http://127.0.0.1:${apiPort}`;
 const webUrl = `http://${webHost === "0.0.0.0" ? "127.0.0.1" : webHost}:${webPort}`;
 const webDir = join(root, "apps/web");
 const gatewayDir = join(root, "apps/gateway");
+// The dashboard signs each visitor's address with this secret and the API believes only what
+// it signed (login throttling per visitor, not per dashboard). Both processes start together
+// here, so a fresh one per start does; a value set in the environment is used as is.
+const dashboardSecret = process.env.TF_DASHBOARD_SECRET || randomBytes(32).toString("base64");
 const children = [];
 
 function run(cmd, args, options = {}) {
@@ -86,7 +91,12 @@ console.log(
   `tameflare: starting the API and workers (${embedded ? "embedded: PGlite under .tameflare/, in-process queue" : "Postgres + BullMQ"}) on ${apiUrl}`,
 );
 // Slack and invite links point at the dashboard this command serves, unless told otherwise.
-const apiEnv = { ...process.env, API_PORT: apiPort, PUBLIC_URL: process.env.PUBLIC_URL ?? webUrl };
+const apiEnv = {
+  ...process.env,
+  API_PORT: apiPort,
+  PUBLIC_URL: process.env.PUBLIC_URL ?? webUrl,
+  TF_DASHBOARD_SECRET: dashboardSecret,
+};
 run(tsx, ["apps/api/src/main.ts", "all"], { env: apiEnv });
 
 /** Resolves once `url` answers below 500, or rejects after `ms`. */
@@ -117,7 +127,7 @@ if (stale(join(webDir, ".next/BUILD_ID"), webSources)) {
 }
 if (existsSync(join(webDir, ".next/BUILD_ID"))) {
   run("pnpm", ["--filter", "@tameflare/web", "start", "-p", webPort, "-H", webHost], {
-    env: { ...process.env, API_URL: apiUrl, NODE_ENV: "production" },
+    env: { ...process.env, API_URL: apiUrl, NODE_ENV: "production", TF_DASHBOARD_SECRET: dashboardSecret },
   });
 }
 

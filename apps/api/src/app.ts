@@ -143,6 +143,11 @@ export async function createApp(env: ApiEnv, options: AppOptions = {}): Promise<
           ],
         });
         log.info(`listening on ${server.url} (${db.kind}, ${queue.kind} queue, role ${role})`);
+        if (fullEnv.TF_DASHBOARD_SECRET === undefined) {
+          log.info(
+            "TF_DASHBOARD_SECRET is not set: logins through the dashboard are throttled on the dashboard's address (set the same value on the API and the dashboard)",
+          );
+        }
       } else {
         if (fullEnv.WORKER_METRICS_PORT !== 0) metricsServer = await startMetricsServer(deps);
         log.info(`worker running (${db.kind}, ${queue.kind} queue)`);

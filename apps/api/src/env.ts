@@ -1,6 +1,7 @@
 import { err, ok, type Result } from "@tameflare/contracts";
 import { readDataEnv } from "@tameflare/db";
 import { z } from "zod";
+import { dashboardSecretMinLength } from "./http/client-address.ts";
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -28,6 +29,15 @@ const apiEnvSchema = z.object({
   TF_LINK_SIGNING_KEY: z
     .string()
     .refine((v) => Buffer.from(v, "base64").length >= 32, "must be base64 of at least 32 bytes")
+    .optional(),
+  /**
+   * Shared with the dashboard (32+ characters): it signs each visitor's address with it, so
+   * login throttling and session records see the visitor rather than the dashboard. Unset:
+   * the API believes no forwarded address (every dashboard request counts as the dashboard's).
+   */
+  TF_DASHBOARD_SECRET: z
+    .string()
+    .min(dashboardSecretMinLength, `must be at least ${dashboardSecretMinLength} characters`)
     .optional(),
   /** Prefix of every Redis key (queues, approval notifications); lets several deployments share a Redis. */
   REDIS_PREFIX: z

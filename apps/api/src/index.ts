@@ -1,7 +1,16 @@
 // The API package's public surface for other workspaces (the dashboard). It must stay safe to
-// load in a browser: the router's type only, and zod input schemas from `*.types.ts` files
-// that import nothing but zod and contracts. Never export services, repositories or env here.
+// load in a browser: the router's type only, zod input schemas from `*.types.ts` files that
+// import nothing but zod and contracts, and the visitor-address signature (Web Crypto, no
+// imports) the dashboard's server signs with. Never export services, repositories or env here.
 
+export {
+  clientAddressHeader,
+  clientSignatureHeader,
+  dashboardSecretMinLength,
+  isAddressText,
+  signClientAddress,
+  verifyClientAddress,
+} from "./http/client-address.ts";
 export { listAuditInput, markReviewedInput } from "./routers/audit/audit-input.types.ts";
 export {
   createGatewayInput,

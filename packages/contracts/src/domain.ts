@@ -355,6 +355,11 @@ export const auditQuerySchema = z.object({
   decision: z.array(z.enum(auditOutcomes)).optional(),
   /** Upstream HTTP status. */
   status: z.number().int().optional(),
+  /**
+   * Only events no review mark covers (neither a mark on the event nor a seq range of its
+   * gateway containing its seq). Composes with every other filter and with `cursor`.
+   */
+  unreviewed: z.boolean().optional(),
   limit: z.number().int().min(1).max(1000).optional(),
   cursor: z.string().optional(),
 });

@@ -4,6 +4,7 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { AppDeps } from "../deps.ts";
 import type { AppRouter } from "../routers/index.ts";
 import { resolvePrincipal } from "../trpc/context.ts";
+import { clientAddressHeader, clientSignatureHeader, verifyClientAddress } from "./client-address.ts";
 
 export interface ApiServer {
   url: string;
@@ -41,7 +42,7 @@ export async function startApiServer(
         deps,
         principal,
         sessionToken,
-        ip: req.socket.remoteAddress ?? null,
+        ip: await callerAddress(deps, req),
         userAgent: req.headers["user-agent"] ?? null,
         setCookie(cookie: string) {
           const prev = res.getHeader("set-cookie");
@@ -93,6 +94,27 @@ export async function startApiServer(
         server.closeIdleConnections();
       }),
   };
+}
+
+/**
+ * The caller's address for throttling and session records: the visitor's address when the
+ * dashboard vouches for it (headers signed with TF_DASHBOARD_SECRET, see client-address.ts),
+ * else the socket's. A header nobody signed is ignored, so a direct caller cannot pick the
+ * address it is counted under.
+ */
+export async function callerAddress(deps: AppDeps, req: http.IncomingMessage): Promise<string | null> {
+  const secret = deps.env.TF_DASHBOARD_SECRET;
+  const address = req.headers[clientAddressHeader];
+  if (secret !== undefined && typeof address === "string") {
+    const signature = req.headers[clientSignatureHeader];
+    const vouched = await verifyClientAddress(
+      secret,
+      { address, signature: typeof signature === "string" ? signature : undefined },
+      deps.clock().getTime(),
+    );
+    if (vouched !== null) return vouched;
+  }
+  return req.socket.remoteAddress ?? null;
 }
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {

@@ -476,6 +476,11 @@ export const procedureCases: Record<string, ProcedureCase> = {
     crossTenant: "objects",
     input: (fx) => ({ orgId: fx.orgId, gatewayId: fx.world.gatewayId }),
   },
+  "audit.stats": {
+    minRole: "viewer",
+    crossTenant: "objects",
+    input: (fx) => ({ orgId: fx.orgId, gatewayId: fx.world.gatewayId }),
+  },
   "approvals.list": {
     minRole: "viewer",
     crossTenant: "objects",

@@ -3,7 +3,7 @@
 import { formatCount } from "../lib/format.ts";
 import { chartSeries, type MinuteBucket, type SeriesKey } from "../lib/traffic.ts";
 
-export { bucketByMinute } from "../lib/traffic.ts";
+export { bucketsFromStats } from "../lib/traffic.ts";
 
 const clock = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit" });
 const width = 720;

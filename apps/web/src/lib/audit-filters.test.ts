@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { auditFilters, auditListKey, auditViewQuery, exportHref, readAuditView } from "./audit-filters.ts";
+import {
+  auditFilters,
+  auditListKey,
+  auditViewQuery,
+  exportHref,
+  readAuditView,
+  unreviewedCountFilters,
+  unreviewedCountKey,
+} from "./audit-filters.ts";
 
 describe("audit views in the URL", () => {
   it("a view survives the round trip through its URL, so a shared link shows the same events", () => {
@@ -22,11 +30,19 @@ describe("audit views in the URL", () => {
     expect(readAuditView(new URLSearchParams("decision=deny,maybe")).decision).toEqual(["deny"]);
   });
 
-  it("the page key ignores the open event and the unreviewed switch (same rows, no refetch)", () => {
+  it("the page key ignores the open event (same rows, no refetch) but not the unreviewed switch (other rows)", () => {
     const base = readAuditView(new URLSearchParams("gateway=gw_abc12345"));
-    expect(auditListKey("org_1", { ...base, event: "evt_1", unreviewed: true })).toBe(
-      auditListKey("org_1", base),
+    expect(auditListKey("org_1", { ...base, event: "evt_1" })).toBe(auditListKey("org_1", base));
+    expect(auditListKey("org_1", { ...base, unreviewed: true })).not.toBe(auditListKey("org_1", base));
+  });
+
+  it("the unreviewed count follows the filters, not the page, the open event or the switch", () => {
+    const base = readAuditView(new URLSearchParams("gateway=gw_abc12345&decision=deny"));
+    const key = unreviewedCountKey("org_1", base);
+    expect(unreviewedCountKey("org_1", { ...base, cursor: "abc", event: "evt_1", unreviewed: true })).toBe(
+      key,
     );
+    expect(unreviewedCountKey("org_1", { ...base, decision: ["allow"] })).not.toBe(key);
   });
 });
 
@@ -42,6 +58,22 @@ describe("auditFilters", () => {
     const result = auditFilters(readAuditView(new URLSearchParams("status=4.5")), now, 50);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message).toMatch(/^status/);
+  });
+
+  it("the unreviewed switch is a server-side filter of the page, and the count takes the rest", () => {
+    const filters = auditFilters(
+      readAuditView(new URLSearchParams("gateway=gw_abc12345&decision=deny&unreviewed=1&cursor=abc")),
+      now,
+      50,
+    );
+    expect(filters).toEqual({
+      ok: true,
+      filters: { gatewayId: "gw_abc12345", decision: ["deny"], unreviewed: true, cursor: "abc", limit: 50 },
+    });
+    if (!filters.ok) return;
+    expect(unreviewedCountFilters(filters.filters)).toEqual({ gatewayId: "gw_abc12345", decision: ["deny"] });
+    const href = new URL(exportHref("org_1", filters.filters, "jsonl"), "http://x");
+    expect(href.searchParams.get("unreviewed")).toBe("true");
   });
 
   it("the export link carries every filter but never the page cursor or size", () => {

@@ -106,6 +106,7 @@ export function auditFilters(
   if (view.action !== "") raw.action = view.action;
   if (view.decision.length > 0) raw.decision = view.decision;
   if (view.status !== "") raw.status = Number(view.status);
+  if (view.unreviewed) raw.unreviewed = true;
   if (view.cursor !== "") raw.cursor = view.cursor;
   const parsed = listAuditInput.safeParse(raw);
   if (!parsed.success) {
@@ -127,5 +128,18 @@ export function exportHref(orgId: string, filters: AuditFilters, format: "csv" |
 
 /** The query key of a view's page of events (shared by the server's seed and the browser). */
 export function auditListKey(orgId: string, view: AuditView): string {
-  return `audit.list/${orgId}/${auditViewQuery({ ...view, event: "", unreviewed: false })}`;
+  return `audit.list/${orgId}/${auditViewQuery({ ...view, event: "" })}`;
+}
+
+/** The filters `audit.unreviewedCount` takes: the view's set, without paging or the switch itself. */
+export function unreviewedCountFilters(
+  filters: AuditFilters,
+): Omit<AuditFilters, "cursor" | "limit" | "unreviewed"> {
+  const { cursor: _cursor, limit: _limit, unreviewed: _unreviewed, ...rest } = filters;
+  return rest;
+}
+
+/** The query key of the unreviewed count of a view: every filter but the page and the open event. */
+export function unreviewedCountKey(orgId: string, view: AuditView): string {
+  return `audit.unreviewedCount/${orgId}/${auditViewQuery({ ...view, event: "", cursor: "", unreviewed: false })}`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatDateTime, hasRole, timeLeft } from "./format.ts";
-import { bucketByMinute } from "./traffic.ts";
+import { bucketsFromStats } from "./traffic.ts";
 
 describe("hasRole", () => {
   const table = [
@@ -35,27 +35,30 @@ describe("time formatting", () => {
   });
 });
 
-describe("bucketByMinute", () => {
-  it("counts each event once, in its minute, by decision; bypass and error count as other", () => {
-    const now = Date.parse("2025-11-25T12:00:30.000Z");
-    const buckets = bucketByMinute(
-      [
-        { ts: "2025-11-25T12:00:10.000Z", decision: "allow" },
-        { ts: "2025-11-25T12:00:20.000Z", decision: "deny" },
-        { ts: "2025-11-25T11:59:59.000Z", decision: "require_approval" },
-        { ts: "2025-11-25T11:59:00.000Z", decision: "bypass" },
-        { ts: "2025-11-25T10:00:00.000Z", decision: "allow" },
+describe("bucketsFromStats", () => {
+  it("one bucket per minute of the window, filled from the API's counts; bypass and error count as other", () => {
+    const buckets = bucketsFromStats({
+      from: "2025-11-25T11:01:00.000Z",
+      to: "2025-11-25T12:01:00.000Z",
+      perMinute: [
+        { minute: "2025-11-25T11:01:00.000Z", counts: { allow: 3, error: 1 } },
+        { minute: "2025-11-25T11:59:00.000Z", counts: { require_approval: 1, bypass: 2 } },
+        { minute: "2025-11-25T12:00:00.000Z", counts: { allow: 1, deny: 4 } },
+        // Outside the window (never sent by the API, and never drawn).
+        { minute: "2025-11-25T12:01:00.000Z", counts: { allow: 9 } },
       ],
-      now,
-      60,
-    );
+    });
     expect(buckets).toHaveLength(60);
-    expect(buckets.at(-1)?.counts).toEqual({ allow: 1, require_approval: 0, deny: 1, other: 0 });
-    expect(buckets.at(-2)?.counts).toEqual({ allow: 0, require_approval: 1, deny: 0, other: 1 });
+    expect(buckets[0]).toEqual({
+      startMs: Date.parse("2025-11-25T11:01:00.000Z"),
+      counts: { allow: 3, require_approval: 0, deny: 0, other: 1 },
+    });
+    expect(buckets.at(-1)?.counts).toEqual({ allow: 1, require_approval: 0, deny: 4, other: 0 });
+    expect(buckets.at(-2)?.counts).toEqual({ allow: 0, require_approval: 1, deny: 0, other: 2 });
     const total = buckets.reduce(
       (s, b) => s + b.counts.allow + b.counts.deny + b.counts.require_approval + b.counts.other,
       0,
     );
-    expect(total).toBe(4);
+    expect(total).toBe(12);
   });
 });

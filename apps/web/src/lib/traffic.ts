@@ -13,28 +13,30 @@ export interface MinuteBucket {
   counts: Record<SeriesKey, number>;
 }
 
-/** Groups events into per-minute buckets by decision over the `minutes` before `nowMs`. */
-export function bucketByMinute(
-  events: ReadonlyArray<{ ts: string; decision: string }>,
-  nowMs: number,
-  minutes: number,
-): MinuteBucket[] {
-  const end = Math.floor(nowMs / 60_000) * 60_000 + 60_000;
-  const start = end - minutes * 60_000;
+/**
+ * One bucket per minute of the window `from <= t < to` (whole minutes, as `audit.stats`
+ * answers), filled from the API's per-minute counts; minutes without events stay at zero.
+ * Bypassed and errored requests count as `other`.
+ */
+export function bucketsFromStats(stats: {
+  from: string;
+  to: string;
+  perMinute: ReadonlyArray<{ minute: string; counts: Partial<Record<string, number>> }>;
+}): MinuteBucket[] {
+  const start = Date.parse(stats.from);
+  const minutes = Math.max(0, Math.round((Date.parse(stats.to) - start) / 60_000));
   const buckets: MinuteBucket[] = Array.from({ length: minutes }, (_, i) => ({
     startMs: start + i * 60_000,
     counts: { allow: 0, require_approval: 0, deny: 0, other: 0 },
   }));
-  for (const e of events) {
-    const t = Date.parse(e.ts);
-    if (t < start || t >= end) continue;
-    const bucket = buckets[Math.floor((t - start) / 60_000)];
+  for (const { minute, counts } of stats.perMinute) {
+    const bucket = buckets[Math.floor((Date.parse(minute) - start) / 60_000)];
     if (bucket === undefined) continue;
-    const key: SeriesKey =
-      e.decision === "allow" || e.decision === "deny" || e.decision === "require_approval"
-        ? e.decision
-        : "other";
-    bucket.counts[key] += 1;
+    for (const [decision, n] of Object.entries(counts)) {
+      const key: SeriesKey =
+        decision === "allow" || decision === "deny" || decision === "require_approval" ? decision : "other";
+      bucket.counts[key] += n ?? 0;
+    }
   }
   return buckets;
 }

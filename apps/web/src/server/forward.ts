@@ -1,4 +1,5 @@
 import { readWebEnv } from "../env.ts";
+import { internalHeaders, visitorHeaders } from "./peer-address.ts";
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) and those `fetch` sets itself are never copied.
 const requestSkip = new Set([
@@ -15,12 +16,15 @@ const requestSkip = new Set([
   "expect",
 ]);
 const responseSkip = new Set([...requestSkip, "set-cookie", "content-encoding"]);
+// What the visitor says about itself is dropped; the dashboard adds its own signed version.
+const forwardSkip = new Set([...requestSkip, ...internalHeaders]);
 
 /**
  * Forwards a request of the dashboard's origin to the API at the same path and query, so the
  * browser talks to one origin and the API's `tf_session` cookie is first-party. Bodies
  * stream both ways (audit exports, gateway batches); `Set-Cookie` headers pass one by one; a
- * client that goes away aborts the upstream call (long-polls end with it).
+ * client that goes away aborts the upstream call (long-polls end with it). The visitor's
+ * address travels signed (TF_DASHBOARD_SECRET), so the API's login throttle sees the visitor.
  */
 export async function forwardToApi(request: Request): Promise<Response> {
   const { API_URL } = readWebEnv();
@@ -28,8 +32,9 @@ export async function forwardToApi(request: Request): Promise<Response> {
   const target = new URL(`${incoming.pathname}${incoming.search}`, API_URL);
   const headers = new Headers();
   request.headers.forEach((value, key) => {
-    if (!requestSkip.has(key)) headers.set(key, value);
+    if (!forwardSkip.has(key)) headers.set(key, value);
   });
+  for (const [key, value] of Object.entries(await visitorHeaders(request.headers))) headers.set(key, value);
   headers.set("x-forwarded-host", incoming.host);
   headers.set("x-forwarded-proto", incoming.protocol.replace(":", ""));
   const hasBody = request.method !== "GET" && request.method !== "HEAD";

@@ -1,23 +1,26 @@
 import type { AppRouter } from "@tameflare/api";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { cache } from "react";
 import { readWebEnv } from "../env.ts";
 import type { Outputs } from "../lib/api.ts";
+import { visitorHeaders } from "./peer-address.ts";
 
 /**
- * The API as the dashboard's server calls it while rendering a page: the visitor's own cookie,
- * straight to API_URL (no browser round trip), never cached. Used to put the first screen's
- * data into the HTML (the session, the kill-switch state, the audit log's first page).
+ * The API as the dashboard's server calls it while rendering a page: the visitor's own cookie
+ * and signed address, straight to API_URL (no browser round trip), never cached. Used to put
+ * the first screen's data into the HTML (the session, the kill-switch state, the audit log's
+ * first page).
  */
 export const serverApi = cache(async () => {
   const { API_URL } = readWebEnv();
   const cookie = (await cookies()).toString();
+  const visitor = await visitorHeaders(await headers());
   return createTRPCClient<AppRouter>({
     links: [
       httpLink({
         url: `${API_URL}/trpc`,
-        headers: cookie === "" ? {} : { cookie },
+        headers: { ...visitor, ...(cookie === "" ? {} : { cookie }) },
         fetch: (url, init) => fetch(url, { ...init, cache: "no-store" } as RequestInit),
       }),
     ],

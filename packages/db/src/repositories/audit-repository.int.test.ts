@@ -405,6 +405,188 @@ describe.each(testBackends)("audit repository on $name", (backend) => {
     expect(await repos.audit.countUnreviewed(orgId, { gatewayId: (await newGateway()).id })).toBe(0);
   });
 
+  it("the unreviewed filter composes with the other filters and keyset pages: nothing missed or repeated", async () => {
+    const gw = await newGateway();
+    const neighbour = await newGateway();
+    // Pairs of events share a timestamp, so pages must break ties by id under the filter too.
+    const events = makeChain(gw.id, 60, undefined, (i) =>
+      new Date(Date.UTC(2031, 1, 1) + Math.floor(i / 2) * 1000).toISOString(),
+    );
+    await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, events);
+    await repos.audit.insertBatch({ orgId: org.id, gatewayId: neighbour.id }, makeChain(neighbour.id, 60));
+    const reviewer = "usr_rev00001";
+    await repos.reviewMarks.markRange({
+      orgId: org.id,
+      gatewayId: gw.id,
+      fromSeq: 10,
+      toSeq: 25,
+      reviewerUserId: reviewer,
+    });
+    for (const seq of [3, 40, 41]) {
+      const marked = await repos.reviewMarks.markEvent({
+        orgId: org.id,
+        gatewayId: gw.id,
+        eventId: events[seq - 1]?.id ?? "",
+        reviewerUserId: reviewer,
+      });
+      expect(marked.ok).toBe(true);
+    }
+    // A range on another gateway covers none of this gateway's seq numbers.
+    await repos.reviewMarks.markRange({
+      orgId: org.id,
+      gatewayId: neighbour.id,
+      fromSeq: 1,
+      toSeq: 60,
+      reviewerUserId: reviewer,
+    });
+    const reviewed = (e: AuditEvent) => (e.seq >= 10 && e.seq <= 25) || [3, 40, 41].includes(e.seq);
+
+    const pageThrough = async (filters: Record<string, unknown>) => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let pages = 0; pages < 100; pages++) {
+        const page = await repos.audit.query({
+          orgId: org.id,
+          gatewayId: gw.id,
+          limit: 4,
+          unreviewed: true,
+          cursor,
+          ...filters,
+        });
+        if (!page.ok) throw new Error(page.message);
+        seen.push(...page.value.events.map((e) => e.id));
+        if (page.value.nextCursor === null) return seen;
+        cursor = page.value.nextCursor;
+      }
+      throw new Error("too many pages");
+    };
+    const want = (keep: (e: AuditEvent) => boolean) =>
+      events
+        .filter((e) => !reviewed(e) && keep(e))
+        .reverse()
+        .map((e) => e.id);
+
+    const all = await pageThrough({});
+    expect(all).toEqual(want(() => true));
+    expect(new Set(all).size).toBe(all.length);
+    expect(all).toHaveLength(60 - 16 - 3);
+    expect(await repos.audit.countUnreviewed(org.id, { gatewayId: gw.id })).toBe(41);
+
+    expect(await pageThrough({ decision: ["allow"] })).toEqual(want((e) => e.decision === "allow"));
+    expect(await repos.audit.countUnreviewed(org.id, { gatewayId: gw.id, decision: ["allow"] })).toBe(
+      want((e) => e.decision === "allow").length,
+    );
+    const from = events[20]?.ts ?? "";
+    const to = events[50]?.ts ?? "";
+    expect(await pageThrough({ agent: "coder", from, to })).toEqual(
+      want((e) => e.agent === "coder" && e.ts >= from && e.ts < to),
+    );
+    expect(await repos.audit.countUnreviewed(org.id, { gatewayId: gw.id, agent: "coder", from, to })).toBe(
+      want((e) => e.agent === "coder" && e.ts >= from && e.ts < to).length,
+    );
+    // Everything on the neighbour is covered; another organization sees nothing.
+    expect(await repos.audit.countUnreviewed(org.id, { gatewayId: neighbour.id })).toBe(0);
+    expect(await repos.audit.query({ orgId: otherOrg.id, gatewayId: gw.id, unreviewed: true })).toEqual({
+      ok: true,
+      value: { events: [], nextCursor: null },
+    });
+    // Without the filter the reviewed events are still listed.
+    const everything = await repos.audit.query({
+      orgId: org.id,
+      gatewayId: gw.id,
+      limit: 1000,
+      unreviewed: false,
+    });
+    expect(everything.ok && everything.value.events.length).toBe(60);
+  });
+
+  it("stats aggregates a window in SQL: per minute by decision, top actions and agents, per gateway", async () => {
+    const statsOrg = await repos.organizations.create({ name: "S", slug: `s-${unique()}` });
+    if (!statsOrg.ok) throw new Error(statsOrg.message);
+    const orgId = statsOrg.value.id;
+    const gw1 = await newGateway(orgId);
+    const gw2 = await newGateway(orgId);
+    const from = new Date(Date.UTC(2031, 2, 1, 10, 0));
+    const to = new Date(Date.UTC(2031, 2, 1, 10, 30));
+    // From two minutes before the window to a few minutes after it, 11 s apart (and 7 s on gw2).
+    const e1 = makeChain(gw1.id, 200, undefined, (i) =>
+      new Date(from.getTime() - 120_000 + i * 11_000).toISOString(),
+    );
+    const e2 = makeChain(gw2.id, 90, undefined, (i) =>
+      new Date(from.getTime() + 3_000 + i * 7_000).toISOString(),
+    );
+    await repos.audit.insertBatch({ orgId, gatewayId: gw1.id }, e1);
+    await repos.audit.insertBatch({ orgId, gatewayId: gw2.id }, e2);
+    // Another organization's events in the same window are never counted.
+    const foreign = await newGateway(otherOrg.id);
+    await repos.audit.insertBatch(
+      { orgId: otherOrg.id, gatewayId: foreign.id },
+      makeChain(foreign.id, 50, undefined, (i) => new Date(from.getTime() + i * 1000).toISOString()),
+    );
+
+    const expected = (events: AuditEvent[], top: number) => {
+      const inWindow = events.filter(
+        (e) => Date.parse(e.ts) >= from.getTime() && Date.parse(e.ts) < to.getTime(),
+      );
+      const perMinute = new Map<number, Partial<Record<string, number>>>();
+      for (const e of inWindow) {
+        const minuteMs = Math.floor(Date.parse(e.ts) / 60_000) * 60_000;
+        const counts = perMinute.get(minuteMs) ?? {};
+        counts[e.decision] = (counts[e.decision] ?? 0) + 1;
+        perMinute.set(minuteMs, counts);
+      }
+      const groups = (keyOf: (e: AuditEvent) => string | null) => {
+        const out = new Map<
+          string,
+          { key: string; total: number; denied: number; held: number; allowed: number }
+        >();
+        for (const e of inWindow) {
+          const key = keyOf(e);
+          if (key === null) continue;
+          const g = out.get(key) ?? { key, total: 0, denied: 0, held: 0, allowed: 0 };
+          g.total += 1;
+          if (e.decision === "deny") g.denied += 1;
+          if (e.decision === "require_approval") g.held += 1;
+          if (e.decision === "allow") g.allowed += 1;
+          out.set(key, g);
+        }
+        return [...out.values()].sort((a, b) => b.total - a.total || (a.key < b.key ? -1 : 1));
+      };
+      return {
+        inWindow: inWindow.length,
+        perMinute: [...perMinute.entries()]
+          .sort((a, b) => a[0] - b[0])
+          .map(([minuteMs, counts]) => ({ minuteMs, counts })),
+        topActions: groups((e) => e.action_type).slice(0, top),
+        topAgents: groups((e) => e.agent).slice(0, top),
+        gateways: groups((e) => (e.gateway_id === gw1.id ? gw1.id : gw2.id)).sort((a, b) =>
+          a.key < b.key ? -1 : 1,
+        ),
+      };
+    };
+
+    const orgWide = await repos.audit.stats(orgId, { from, to, top: 2 });
+    const want = expected([...e1, ...e2], 2);
+    expect(want.inWindow).toBeGreaterThan(200);
+    expect(want.inWindow).toBeLessThan(290);
+    const { inWindow: _n, ...wantStats } = want;
+    expect(orgWide).toEqual(wantStats);
+    expect(orgWide.topActions).toHaveLength(2);
+
+    const one = await repos.audit.stats(orgId, { gatewayId: gw2.id, from, to, top: 10 });
+    const { inWindow: _m, ...wantOne } = expected(e2, 10);
+    expect(one).toEqual(wantOne);
+    expect(one.gateways.map((g) => g.key)).toEqual([gw2.id]);
+
+    // Another organization's gateway id names nothing in this one.
+    expect(await repos.audit.stats(orgId, { gatewayId: foreign.id, from, to, top: 5 })).toEqual({
+      perMinute: [],
+      topActions: [],
+      topAgents: [],
+      gateways: [],
+    });
+  });
+
   it("ingestLag reports event-to-storage seconds over the newest events", async () => {
     const gw = await newGateway();
     const events = makeChain(gw.id, 5, { seq: 1, prevHash: auditGenesisHash, startMs: Date.now() - 3000 });

@@ -32,6 +32,30 @@ export interface AuditStoredRange {
   stored: number;
 }
 
+/** The filters of an audit query that select a set (no paging, no `unreviewed`): what a count covers. */
+export type AuditCountFilters = Omit<AuditQuery, "orgId" | "cursor" | "limit" | "unreviewed">;
+
+/** How many events of one group (an action type, an agent, a gateway) and how many of them were denied or held. */
+export interface AuditStatsGroup {
+  key: string;
+  total: number;
+  denied: number;
+  held: number;
+  allowed: number;
+}
+
+/** Aggregates of a window of audit events (`AuditRepository.stats`). */
+export interface AuditStats {
+  /** One entry per minute that has events, oldest first: the minute's start and its counts per decision. */
+  perMinute: { minuteMs: number; counts: Partial<Record<AuditEvent["decision"], number>> }[];
+  /** Most frequent action types (events without one are left out), most frequent first. */
+  topActions: AuditStatsGroup[];
+  /** Most active agents, most active first. */
+  topAgents: AuditStatsGroup[];
+  /** Every gateway with events in the window, by gateway id. */
+  gateways: AuditStatsGroup[];
+}
+
 /**
  * True when `chainId` (an event's `gateway_id`) names `gatewayId`'s chain: the gateway id
  * itself or `<gateway id>:<run id>` (each gateway process run keeps its own chain).
@@ -82,9 +106,19 @@ export interface AuditRepository {
   ): Promise<AuditStoredRange[]>;
   /**
    * Events of the organization (or one gateway) that no review mark covers (neither a mark
-   * on the event nor a seq range of its gateway containing its seq).
+   * on the event nor a seq range of its gateway containing its seq), among those the filters
+   * select.
    */
-  countUnreviewed(orgId: string, options?: { gatewayId?: string }): Promise<number>;
+  countUnreviewed(orgId: string, filters?: AuditCountFilters): Promise<number>;
+  /**
+   * Aggregates of `from <= ts < to` computed in the database (never by reading events out):
+   * counts per minute and decision, the `top` action types and agents with their denied and
+   * held counts, and counts per gateway. `from` and `to` should be whole minutes.
+   */
+  stats(
+    orgId: string,
+    options: { gatewayId?: string | undefined; from: Date; to: Date; top: number },
+  ): Promise<AuditStats>;
   /**
    * Seconds from event time to storage over the newest `sample` stored events of every
    * organization (for the API's `/metrics`); null when nothing is stored.
@@ -192,23 +226,9 @@ export function createAuditRepository(db: DbClient): AuditRepository {
 
     async query(q) {
       const limit = q.limit ?? defaultPageSize;
-      const conditions: Prisma.Sql[] = [Prisma.sql`org_id = ${q.orgId}`];
-      if (q.gatewayId !== undefined) conditions.push(Prisma.sql`gateway_id = ${q.gatewayId}`);
-      if (q.from !== undefined) conditions.push(Prisma.sql`ts >= ${q.from}::timestamptz`);
-      if (q.to !== undefined) conditions.push(Prisma.sql`ts < ${q.to}::timestamptz`);
-      if (q.agent !== undefined) conditions.push(Prisma.sql`agent = ${q.agent}`);
-      if (q.connector !== undefined) conditions.push(Prisma.sql`connector = ${q.connector}`);
-      if (q.action !== undefined) {
-        conditions.push(
-          q.action.includes("*")
-            ? Prisma.sql`action_type LIKE ${globToLike(q.action)}`
-            : Prisma.sql`action_type = ${q.action}`,
-        );
-      }
-      if (q.decision !== undefined && q.decision.length > 0) {
-        conditions.push(Prisma.sql`decision IN (${Prisma.join(q.decision)})`);
-      }
-      if (q.status !== undefined) conditions.push(Prisma.sql`status = ${q.status}`);
+      const conditions = filterConditions(q.orgId, q);
+      const unreviewed = q.unreviewed === true ? unreviewedParts(q.orgId, q.gatewayId) : null;
+      if (unreviewed !== null) conditions.push(unreviewed.condition);
       if (q.cursor !== undefined) {
         const cursor = decodeCursor(q.cursor);
         if (cursor === null) {
@@ -223,6 +243,7 @@ export function createAuditRepository(db: DbClient): AuditRepository {
         );
       }
       const rows = await db.$queryRaw<(AuditEventRow & { tsMicros: bigint })[]>`
+        ${unreviewed?.with ?? Prisma.empty}
         SELECT ${selectColumns}, (extract(epoch FROM ts) * 1000000)::bigint AS "tsMicros"
         FROM audit_events
         WHERE ${Prisma.join(conditions, " AND ")}
@@ -340,18 +361,85 @@ export function createAuditRepository(db: DbClient): AuditRepository {
       );
     },
 
-    async countUnreviewed(orgId, { gatewayId } = {}) {
-      const gatewayFilter =
-        gatewayId === undefined ? Prisma.empty : Prisma.sql`AND e.gateway_id = ${gatewayId}`;
+    async countUnreviewed(orgId, filters = {}) {
+      const unreviewed = unreviewedParts(orgId, filters.gatewayId);
+      const conditions = [...filterConditions(orgId, filters), unreviewed.condition];
       const [row] = await db.$queryRaw<{ n: bigint }[]>`
-        SELECT count(*) AS n FROM audit_events e
-        WHERE e.org_id = ${orgId} ${gatewayFilter}
-          AND NOT EXISTS (
-            SELECT 1 FROM audit_review_marks m
-            WHERE m.org_id = e.org_id AND m.gateway_id = e.gateway_id
-              AND (m.event_id = e.event_id OR (m.from_seq <= e.seq AND m.to_seq >= e.seq))
-          )`;
+        ${unreviewed.with}
+        SELECT count(*) AS n FROM audit_events WHERE ${Prisma.join(conditions, " AND ")}`;
       return Number(row?.n ?? 0n);
+    },
+
+    async stats(orgId, { gatewayId, from, to, top }) {
+      const scope = Prisma.join(
+        [
+          Prisma.sql`org_id = ${orgId}`,
+          ...(gatewayId === undefined ? [] : [Prisma.sql`gateway_id = ${gatewayId}`]),
+          Prisma.sql`ts >= ${from.toISOString()}::timestamptz`,
+          Prisma.sql`ts < ${to.toISOString()}::timestamptz`,
+        ],
+        " AND ",
+      );
+      // Two scans of the window through the (org_id, ts) / (gateway_id, ts) indexes: the
+      // per-minute series, and one hash aggregate over three grouping sets (action type,
+      // agent, gateway) ranked in SQL, so only the top rows leave the database.
+      const [minutes, groups] = await Promise.all([
+        db.$queryRaw<{ minute_ms: bigint; decision: string; n: bigint }[]>`
+          SELECT (extract(epoch FROM minute) * 1000)::bigint AS minute_ms, decision, n
+          FROM (
+            SELECT date_trunc('minute', ts) AS minute, decision, count(*) AS n
+            FROM audit_events WHERE ${scope}
+            GROUP BY 1, 2
+          ) m
+          ORDER BY minute_ms, decision`,
+        db.$queryRaw<
+          { grp: number; key: string; total: bigint; denied: bigint; held: bigint; allowed: bigint }[]
+        >`
+          WITH grouped AS (
+            SELECT
+              GROUPING(action_type, agent, gateway_id)::int AS grp,
+              coalesce(action_type, agent, gateway_id) AS key,
+              count(*) AS total,
+              count(*) FILTER (WHERE decision = 'deny') AS denied,
+              count(*) FILTER (WHERE decision = 'require_approval') AS held,
+              count(*) FILTER (WHERE decision = 'allow') AS allowed
+            FROM audit_events WHERE ${scope}
+            GROUP BY GROUPING SETS ((action_type), (agent), (gateway_id))
+          ),
+          ranked AS (
+            SELECT *, row_number() OVER (PARTITION BY grp ORDER BY total DESC, key COLLATE "C") AS pos
+            FROM grouped WHERE key IS NOT NULL
+          )
+          SELECT grp, key, total, denied, held, allowed FROM ranked
+          WHERE pos <= ${top} OR grp = ${groupingSet.gateway}
+          ORDER BY grp, pos`,
+      ]);
+      const perMinute: AuditStats["perMinute"] = [];
+      for (const row of minutes) {
+        const minuteMs = Number(row.minute_ms);
+        let entry = perMinute.at(-1);
+        if (entry?.minuteMs !== minuteMs) {
+          entry = { minuteMs, counts: {} };
+          perMinute.push(entry);
+        }
+        entry.counts[row.decision as AuditEvent["decision"]] = Number(row.n);
+      }
+      const pick = (set: number): AuditStatsGroup[] =>
+        groups
+          .filter((g) => g.grp === set)
+          .map((g) => ({
+            key: g.key,
+            total: Number(g.total),
+            denied: Number(g.denied),
+            held: Number(g.held),
+            allowed: Number(g.allowed),
+          }));
+      return {
+        perMinute,
+        topActions: pick(groupingSet.action),
+        topAgents: pick(groupingSet.agent),
+        gateways: pick(groupingSet.gateway).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+      };
     },
 
     async ingestLag({ sample = 1000 } = {}) {
@@ -370,6 +458,65 @@ export function createAuditRepository(db: DbClient): AuditRepository {
       if (row === undefined || row.p50 === null || row.p95 === null || row.max === null) return null;
       return { p50: row.p50, p95: row.p95, max: row.max, sampled: Number(row.n) };
     },
+  };
+}
+
+/**
+ * `GROUPING(action_type, agent, gateway_id)` of each grouping set of `stats`: a bit is set for
+ * each column the set leaves out (action_type 4, agent 2, gateway_id 1).
+ */
+const groupingSet = { action: 3, agent: 5, gateway: 6 } as const;
+
+/** The WHERE conditions of the filters that select a set of the organization's events. */
+function filterConditions(orgId: string, q: AuditCountFilters): Prisma.Sql[] {
+  const conditions: Prisma.Sql[] = [Prisma.sql`org_id = ${orgId}`];
+  if (q.gatewayId !== undefined) conditions.push(Prisma.sql`gateway_id = ${q.gatewayId}`);
+  if (q.from !== undefined) conditions.push(Prisma.sql`ts >= ${q.from}::timestamptz`);
+  if (q.to !== undefined) conditions.push(Prisma.sql`ts < ${q.to}::timestamptz`);
+  if (q.agent !== undefined) conditions.push(Prisma.sql`agent = ${q.agent}`);
+  if (q.connector !== undefined) conditions.push(Prisma.sql`connector = ${q.connector}`);
+  if (q.action !== undefined) {
+    conditions.push(
+      q.action.includes("*")
+        ? Prisma.sql`action_type LIKE ${globToLike(q.action)}`
+        : Prisma.sql`action_type = ${q.action}`,
+    );
+  }
+  if (q.decision !== undefined && q.decision.length > 0) {
+    conditions.push(Prisma.sql`decision IN (${Prisma.join(q.decision)})`);
+  }
+  if (q.status !== undefined) conditions.push(Prisma.sql`status = ${q.status}`);
+  return conditions;
+}
+
+/**
+ * "No review mark covers the event": none names it, and no seq range of its gateway contains
+ * its seq (the rule of `ReviewMarkRepository.forEvent`). A query on `audit_events` (not
+ * aliased) starts with `with` and adds `condition`. The ranges of each gateway are merged into
+ * one `int8multirange` first (a few rows), so each event costs one lookup instead of a scan
+ * of every mark of its gateway; marks on single events are an anti-join on `event_id`.
+ */
+function unreviewedParts(
+  orgId: string,
+  gatewayId: string | undefined,
+): { with: Prisma.Sql; condition: Prisma.Sql } {
+  const gatewayFilter = gatewayId === undefined ? Prisma.empty : Prisma.sql`AND gateway_id = ${gatewayId}`;
+  return {
+    with: Prisma.sql`WITH reviewed_ranges AS MATERIALIZED (
+      SELECT gateway_id, range_agg(int8range(from_seq, to_seq, '[]')) AS seqs
+      FROM audit_review_marks
+      WHERE org_id = ${orgId} ${gatewayFilter} AND from_seq IS NOT NULL AND to_seq IS NOT NULL
+      GROUP BY gateway_id
+    )`,
+    condition: Prisma.sql`NOT EXISTS (
+        SELECT 1 FROM audit_review_marks m
+        WHERE m.event_id = audit_events.event_id
+          AND m.org_id = audit_events.org_id AND m.gateway_id = audit_events.gateway_id
+      )
+      AND NOT coalesce(
+        (SELECT r.seqs @> audit_events.seq FROM reviewed_ranges r WHERE r.gateway_id = audit_events.gateway_id),
+        false
+      )`,
   };
 }
 

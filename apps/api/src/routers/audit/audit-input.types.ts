@@ -29,7 +29,20 @@ export const markReviewedInput = z.object({
 
 export const listReviewsInput = z.object({ gatewayId, limit: z.number().int().min(1).max(500).optional() });
 
-export const unreviewedCountInput = z.object({ gatewayId: gatewayId.optional() });
+/** The events `audit.list` would select with the same filters (paging aside) that no review mark covers. */
+export const unreviewedCountInput = listAuditInput.omit({ cursor: true, limit: true, unreviewed: true });
+
+/** Longest window `audit.stats` aggregates: 24 hours. */
+export const maxStatsWindowMinutes = 24 * 60;
+
+export const auditStatsInput = z.object({
+  /** One gateway; omitted: the whole organization. */
+  gatewayId: gatewayId.optional(),
+  /** Whole minutes ending with the current one (default the last hour, at most 24 hours). */
+  windowMinutes: z.number().int().min(1).max(maxStatsWindowMinutes).default(60),
+  /** How many action types and agents to rank. */
+  top: z.number().int().min(1).max(50).default(6),
+});
 
 /** Shipped seq ranges a gateway asks about (`audit.ingestStatus`). */
 export const ingestStatusInput = z.object({

@@ -1,6 +1,7 @@
 import { router } from "../../trpc/init.ts";
 import { unreviewedCount } from "./count-unreviewed.ts";
 import { get } from "./get-audit-event.ts";
+import { stats } from "./get-audit-stats.ts";
 import { ingest } from "./ingest-audit.ts";
 import { ingestStatus } from "./ingest-status.ts";
 import { list } from "./list-audit.ts";
@@ -19,4 +20,5 @@ export const auditRouter = router({
   markReviewed,
   reviews,
   unreviewedCount,
+  stats,
 });

@@ -58,6 +58,9 @@ function queryObject(url: URL): Record<string, unknown> {
     const values = url.searchParams.getAll(key);
     if (key === "decision") out[key] = values.flatMap((v) => v.split(",")).filter((v) => v !== "");
     else if (key === "status") out[key] = Number(values[0]);
+    // Anything but `true`/`false` stays a string, which the schema refuses with a clear 400.
+    else if (key === "unreviewed")
+      out[key] = values[0] === "true" ? true : values[0] === "false" ? false : values[0];
     else out[key] = values[0];
   }
   return out;
@@ -70,7 +73,7 @@ function fail(res: http.ServerResponse, error: AppError): void {
 }
 
 /**
- * `GET /export/audit?orgId=…&format=csv|jsonl&gatewayId=…&from=…&to=…&agent=…&connector=…&action=…&decision=…&status=…`:
+ * `GET /export/audit?orgId=…&format=csv|jsonl&gatewayId=…&from=…&to=…&agent=…&connector=…&action=…&decision=…&status=…&unreviewed=true`:
  * the events matching the filters, newest first, streamed row by row from keyset pages (the
  * result is never held in memory; a slow client slows the reads down). Signed-in members
  * (session cookie, or a personal API token of that organization) of any role.

@@ -5,11 +5,12 @@ import {
   type AuditEventRecord,
   type AuditPage,
   type AuditQuery,
+  auditOutcomes,
   type Gateway,
   queueNames,
   type ReviewMark,
 } from "@tameflare/contracts";
-import { type AuditStoredRange, isChainOf } from "@tameflare/db";
+import { type AuditCountFilters, type AuditStoredRange, isChainOf } from "@tameflare/db";
 import type { AppDeps } from "../../deps.ts";
 import { AppError } from "../../errors/app-error.ts";
 import type { OrgActor } from "../shared/actor.ts";
@@ -23,6 +24,25 @@ export function batchJobId(gatewayId: string, eventIds: readonly string[]): stri
   digest.update(gatewayId);
   for (const id of eventIds) digest.update(`\n${id}`);
   return `audit:${digest.digest("hex").slice(0, 40)}`;
+}
+
+type AuditOutcome = (typeof auditOutcomes)[number];
+type GroupCounts = { total: number; denied: number; held: number; allowed: number };
+
+/** What `audit.stats` answers. */
+export interface AuditStatsView {
+  /** The window: `from <= ts < to`, whole minutes. */
+  from: string;
+  to: string;
+  windowMinutes: number;
+  total: number;
+  byDecision: Record<AuditOutcome, number>;
+  /** Minutes with events only, oldest first (`minute` is the minute's start). */
+  perMinute: { minute: string; counts: Partial<Record<AuditOutcome, number>> }[];
+  topActions: ({ actionType: string } & GroupCounts)[];
+  topAgents: ({ agent: string } & GroupCounts)[];
+  /** Every gateway with events in the window. */
+  gateways: ({ gatewayId: string } & GroupCounts)[];
 }
 
 export interface ChainVerification {
@@ -210,13 +230,46 @@ export function createAuditService(deps: AppDeps) {
       return deps.repos.reviewMarks.list(actor.orgId, gatewayId, limit === undefined ? {} : { limit });
     },
 
-    async unreviewedCount(actor: OrgActor, gatewayId?: string): Promise<{ count: number }> {
-      if (gatewayId !== undefined) await requireGateway(actor.orgId, gatewayId);
+    /** Events the filters select (paging aside) that no review mark covers. */
+    async unreviewedCount(actor: OrgActor, filters: AuditCountFilters = {}): Promise<{ count: number }> {
+      if (filters.gatewayId !== undefined) await requireGateway(actor.orgId, filters.gatewayId);
+      return { count: await deps.repos.audit.countUnreviewed(actor.orgId, filters) };
+    },
+
+    /**
+     * Aggregates of the last `windowMinutes` whole minutes (the current one included, so the
+     * window ends at the next minute boundary), computed in the database.
+     */
+    async stats(
+      actor: OrgActor,
+      input: { gatewayId?: string | undefined; windowMinutes: number; top: number },
+    ): Promise<AuditStatsView> {
+      if (input.gatewayId !== undefined) await requireGateway(actor.orgId, input.gatewayId);
+      const to = new Date(Math.floor(deps.clock().getTime() / 60_000) * 60_000 + 60_000);
+      const from = new Date(to.getTime() - input.windowMinutes * 60_000);
+      const stats = await deps.repos.audit.stats(actor.orgId, {
+        gatewayId: input.gatewayId,
+        from,
+        to,
+        top: input.top,
+      });
+      const byDecision = Object.fromEntries(auditOutcomes.map((d) => [d, 0])) as Record<AuditOutcome, number>;
+      for (const minute of stats.perMinute) {
+        for (const d of auditOutcomes) byDecision[d] += minute.counts[d] ?? 0;
+      }
       return {
-        count: await deps.repos.audit.countUnreviewed(
-          actor.orgId,
-          gatewayId === undefined ? {} : { gatewayId },
-        ),
+        from: from.toISOString(),
+        to: to.toISOString(),
+        windowMinutes: input.windowMinutes,
+        total: auditOutcomes.reduce((sum, d) => sum + byDecision[d], 0),
+        byDecision,
+        perMinute: stats.perMinute.map((m) => ({
+          minute: new Date(m.minuteMs).toISOString(),
+          counts: m.counts,
+        })),
+        topActions: stats.topActions.map(({ key, ...counts }) => ({ actionType: key, ...counts })),
+        topAgents: stats.topAgents.map(({ key, ...counts }) => ({ agent: key, ...counts })),
+        gateways: stats.gateways.map(({ key, ...counts }) => ({ gatewayId: key, ...counts })),
       };
     },
   };

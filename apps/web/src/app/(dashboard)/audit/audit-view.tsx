@@ -28,6 +28,8 @@ import {
   auditViewQuery,
   exportHref,
   readAuditView,
+  unreviewedCountFilters,
+  unreviewedCountKey,
 } from "../../../lib/audit-filters.ts";
 import { decisionLabels, formatCount, formatDateTime } from "../../../lib/format.ts";
 import { useApi, useMutation } from "../../../lib/use-api.ts";
@@ -76,12 +78,13 @@ export function AuditLog() {
     [view],
   );
 
-  // Review marks of the gateway in view (or of every gateway org-wide), to show what nobody reviewed.
+  // Review marks of the gateway in view (or of every gateway org-wide), to badge the reviewed rows.
   const reviewGateways = view.gateway !== "" ? [view.gateway] : (gateways.data ?? []).map((g) => g.id);
   // Side queries start once the page's rows are there: they never hold back the first render.
   const rowsShown = page.data !== undefined;
+  // (Not needed when the page holds only unreviewed events: the API filtered them.)
   const reviews = useApi(
-    !rowsShown || (gateways.data === undefined && view.gateway === "")
+    !rowsShown || view.unreviewed || (gateways.data === undefined && view.gateway === "")
       ? null
       : `audit.reviews/${orgId}/${reviewGateways.join(",")}`,
     async () =>
@@ -91,23 +94,27 @@ export function AuditLog() {
         )
       ).flat(),
   );
-  const unreviewed = useApi(!rowsShown ? null : `audit.unreviewedCount/${orgId}/${view.gateway}`, () =>
-    api.audit.unreviewedCount.query({ orgId, ...(view.gateway === "" ? {} : { gatewayId: view.gateway }) }),
-  );
+  // How many events of the view's filters (time range, agent, …) nobody has reviewed: counted
+  // by the API over every matching event, not just this page.
+  const unreviewed = useApi(!rowsShown ? null : unreviewedCountKey(orgId, view), async () => {
+    const filters = auditFilters({ ...view, cursor: "", unreviewed: false }, Date.now(), auditPageSize);
+    if (!filters.ok) throw new Error(`filter ${filters.message}`);
+    return api.audit.unreviewedCount.query({ orgId, ...unreviewedCountFilters(filters.filters) });
+  });
 
   const events = page.data?.events ?? [];
   const marks = reviews.data ?? [];
-  // The switch answers at once; the URL (so the view can be shared) follows.
+  // The switch answers at once; the URL (which selects the rows, and can be shared) follows.
   const [unreviewedOnly, setUnreviewedOnly] = useState(view.unreviewed);
   useEffect(() => setUnreviewedOnly(view.unreviewed), [view.unreviewed]);
-  const shown = unreviewedOnly ? events.filter((e) => !isReviewed(e, marks)) : events;
-  const filtered =
+  const narrowed =
     view.range !== "all" ||
     view.agent !== "" ||
     view.connector !== "" ||
     view.action !== "" ||
     view.decision.length > 0 ||
     view.status !== "";
+  const filtered = narrowed || view.unreviewed;
 
   return (
     <>
@@ -141,7 +148,7 @@ export function AuditLog() {
               checked={unreviewedOnly}
               onChange={(e) => {
                 setUnreviewedOnly(e.target.checked);
-                go({ unreviewed: e.target.checked }, true);
+                go({ unreviewed: e.target.checked, cursor: "", event: "" }, true);
               }}
               data-testid="unreviewed-toggle"
             />
@@ -152,7 +159,7 @@ export function AuditLog() {
               ? unreviewed.failure === null
                 ? "counting unreviewed events…"
                 : "unreviewed count unavailable"
-              : `${formatCount(unreviewed.data.count)} event${unreviewed.data.count === 1 ? "" : "s"} nobody has reviewed${view.gateway === "" ? "" : " on this gateway"}`}
+              : `${formatCount(unreviewed.data.count)} event${unreviewed.data.count === 1 ? "" : "s"} nobody has reviewed${narrowed ? " in this view" : view.gateway === "" ? "" : " on this gateway"}`}
           </span>
         </div>
         {view.gateway === "" ? (
@@ -171,7 +178,19 @@ export function AuditLog() {
           <Loading label="Loading events…" />
         ) : null
       ) : events.length === 0 && view.cursor === "" ? (
-        filtered ? (
+        view.unreviewed && !narrowed ? (
+          <EmptyState
+            title="Nothing is waiting for review"
+            action={
+              <Link href={`/audit${view.gateway === "" ? "" : `?gateway=${view.gateway}`}`}>
+                Show all events
+              </Link>
+            }
+          >
+            Every event {view.gateway === "" ? "of this organization" : "of this gateway"} is covered by a
+            review mark.
+          </EmptyState>
+        ) : filtered ? (
           <EmptyState
             title="No events match these filters"
             action={
@@ -190,11 +209,6 @@ export function AuditLog() {
         )
       ) : (
         <>
-          {unreviewedOnly && shown.length === 0 ? (
-            <Note kind="success">
-              Everything on this page has been reviewed. Older pages may still hold unreviewed events.
-            </Note>
-          ) : null}
           <div className="table-wrap">
             <table data-testid="audit-table">
               <caption className="visually-hidden">Audit events, newest first</caption>
@@ -211,7 +225,7 @@ export function AuditLog() {
                 </tr>
               </thead>
               <tbody>
-                {shown.map((e) => (
+                {events.map((e) => (
                   <tr
                     key={e.id}
                     className="clickable"
@@ -245,7 +259,7 @@ export function AuditLog() {
                       {e.path}
                     </td>
                     <td className="hide-phone">
-                      {isReviewed(e, marks) ? (
+                      {!view.unreviewed && isReviewed(e, marks) ? (
                         <Badge tone="ok">reviewed</Badge>
                       ) : (
                         <span className="faint">—</span>
@@ -500,7 +514,7 @@ function MarkRange({ gatewayId, events }: { gatewayId: string; events: readonly 
         ...(comment.trim() === "" ? {} : { comment: comment.trim() }),
       }),
     {
-      invalidates: ["audit.reviews", "audit.unreviewedCount", "audit.get"],
+      invalidates: ["audit.reviews", "audit.unreviewedCount", "audit.get", "audit.list"],
       onSuccess: () => {
         setDone(`Marked seq ${fromSeq}–${toSeq} reviewed.`);
         setComment("");
@@ -568,7 +582,7 @@ function EventDrawer({
         ...(comment.trim() === "" ? {} : { comment: comment.trim() }),
       }),
     {
-      invalidates: ["audit.get", "audit.reviews", "audit.unreviewedCount"],
+      invalidates: ["audit.get", "audit.reviews", "audit.unreviewedCount", "audit.list"],
       onSuccess: () => setComment(""),
     },
   );

@@ -5,7 +5,7 @@ import { useMemo } from "react";
 import { gatewayStatus } from "../../../components/gateway-status.ts";
 import { useSession } from "../../../components/session.tsx";
 import { usePendingApprovals } from "../../../components/shell.tsx";
-import { bucketByMinute, TrafficChart } from "../../../components/traffic-chart.tsx";
+import { bucketsFromStats, TrafficChart } from "../../../components/traffic-chart.tsx";
 import {
   DecisionBadge,
   EmptyState,
@@ -19,59 +19,21 @@ import { api, type Outputs } from "../../../lib/api.ts";
 import { formatCount, timeLeft } from "../../../lib/format.ts";
 import { useApi } from "../../../lib/use-api.ts";
 
-type AuditEvent = Outputs["audit"]["list"]["events"][number];
+type Stats = Outputs["audit"]["stats"];
+type Group = { name: string; total: number; denied: number; held: number };
 
 const windowMinutes = 60;
-const samplePages = 5;
+const topN = 6;
 
-/**
- * The last hour of the organization's events, newest first, read page by page from
- * `audit.list` (at most 5 pages of 1,000). The API has no aggregate query yet, so the
- * overview counts what it read and says so when the hour held more.
- */
-async function lastHour(orgId: string): Promise<{ events: AuditEvent[]; truncated: boolean; nowMs: number }> {
-  const nowMs = Date.now();
-  const from = new Date(nowMs - windowMinutes * 60_000).toISOString();
-  const events: AuditEvent[] = [];
-  let cursor: string | null = null;
-  for (let i = 0; i < samplePages; i++) {
-    const page: Outputs["audit"]["list"] = await api.audit.list.query({
-      orgId,
-      from,
-      limit: 1000,
-      ...(cursor === null ? {} : { cursor }),
-    });
-    events.push(...page.events);
-    cursor = page.nextCursor;
-    if (cursor === null) return { events, truncated: false, nowMs };
-  }
-  return { events, truncated: true, nowMs };
-}
-
-function top<T>(items: readonly T[], keyOf: (item: T) => string | null, n: number) {
-  const counts = new Map<string, { total: number; denied: number; held: number }>();
-  for (const item of items) {
-    const key = keyOf(item);
-    if (key === null) continue;
-    const c = counts.get(key) ?? { total: 0, denied: 0, held: 0 };
-    c.total += 1;
-    const decision = (item as { decision?: string }).decision;
-    if (decision === "deny") c.denied += 1;
-    if (decision === "require_approval") c.held += 1;
-    counts.set(key, c);
-  }
-  return [...counts.entries()].sort((a, b) => b[1].total - a[1].total).slice(0, n);
-}
-
-function BarList({ rows, empty }: { rows: ReturnType<typeof top>; empty: string }) {
+function BarList({ rows, empty }: { rows: Group[]; empty: string }) {
   if (rows.length === 0) return <p className="muted">{empty}</p>;
-  const max = Math.max(...rows.map(([, c]) => c.total));
+  const max = Math.max(...rows.map((r) => r.total));
   return (
     <ul className="bar-list">
-      {rows.map(([name, c]) => (
-        <li key={name}>
-          <span className="mono truncate" title={name}>
-            {name}
+      {rows.map((c) => (
+        <li key={c.name}>
+          <span className="mono truncate" title={c.name}>
+            {c.name}
           </span>
           <span className="muted nowrap">
             {formatCount(c.total)}
@@ -96,16 +58,31 @@ export default function OverviewPage() {
   const gateways = useApi(`gateways.list/${orgId}`, () => api.gateways.list.query({ orgId }), {
     intervalMs: 15_000,
   });
-  const sample = useApi(`audit.sample/${orgId}`, () => lastHour(orgId), { intervalMs: 15_000 });
+  // Counted by the API in SQL over every event of the hour, however many there are.
+  const stats = useApi<Stats>(
+    `audit.stats/${orgId}`,
+    () => api.audit.stats.query({ orgId, windowMinutes, top: topN }),
+    { intervalMs: 15_000 },
+  );
+  const recentDenials = useApi(
+    `audit.list/${orgId}/overview-denials`,
+    () =>
+      api.audit.list.query({
+        orgId,
+        decision: ["deny"],
+        limit: 6,
+        from: new Date(Date.now() - windowMinutes * 60_000).toISOString(),
+      }),
+    { intervalMs: 15_000 },
+  );
   const pending = usePendingApprovals();
 
   const buckets = useMemo(
-    () =>
-      sample.data === undefined ? null : bucketByMinute(sample.data.events, sample.data.nowMs, windowMinutes),
-    [sample.data],
+    () => (stats.data === undefined ? null : bucketsFromStats(stats.data)),
+    [stats.data],
   );
-  const events = sample.data?.events ?? [];
-  const denials = events.filter((e) => e.decision === "deny").slice(0, 6);
+  const data = stats.data;
+  const denials = recentDenials.data?.events ?? [];
   const gwName = (id: string) => gateways.data?.find((g) => g.id === id)?.name ?? id;
 
   if (gateways.data !== undefined && gateways.data.length === 0) {
@@ -140,20 +117,17 @@ export default function OverviewPage() {
           </Link>
         }
       />
-      <ErrorNote failure={sample.failure ?? gateways.failure} />
+      <ErrorNote failure={stats.failure ?? gateways.failure ?? recentDenials.failure} />
       <div className="grid grid-4" style={{ marginBottom: 16 }}>
         <div className="card stat">
           <span className="value" data-testid="stat-requests">
-            {sample.data === undefined ? "…" : formatCount(events.length)}
-            {sample.data?.truncated ? "+" : ""}
+            {data === undefined ? "…" : formatCount(data.total)}
           </span>
           <span className="label">requests in the last hour</span>
         </div>
         <div className="card stat">
-          <span className="value" style={{ color: "var(--deny)" }}>
-            {sample.data === undefined
-              ? "…"
-              : formatCount(events.filter((e) => e.decision === "deny").length)}
+          <span className="value" style={{ color: "var(--deny)" }} data-testid="stat-denied">
+            {data === undefined ? "…" : formatCount(data.byDecision.deny)}
           </span>
           <span className="label">denied</span>
         </div>
@@ -176,14 +150,10 @@ export default function OverviewPage() {
       <section className="card" aria-labelledby="rpm-title">
         <div className="card-header">
           <h2 id="rpm-title">Requests per minute</h2>
-          <p>
-            {sample.data?.truncated
-              ? `A busy hour: the chart shows the latest ${formatCount(events.length)} requests.`
-              : "By decision, last 60 minutes."}
-          </p>
+          <p>By decision, last 60 minutes.</p>
         </div>
         {buckets === null ? <Loading /> : <TrafficChart buckets={buckets} />}
-        {sample.data !== undefined && events.length === 0 ? (
+        {data !== undefined && data.total === 0 ? (
           <p className="muted" style={{ marginTop: 8 }}>
             No requests in the last hour. Start an agent with <code>tf run -- your-agent</code> on a machine
             where the gateway is initialised; its calls appear here within seconds.
@@ -197,20 +167,26 @@ export default function OverviewPage() {
             <h2 id="top-actions">Top actions</h2>
             <Link href="/audit">All events</Link>
           </div>
-          {sample.data === undefined ? (
+          {data === undefined ? (
             <Loading />
           ) : (
-            <BarList rows={top(events, (e) => e.action_type, 6)} empty="No actions in the last hour." />
+            <BarList
+              rows={data.topActions.map((a) => ({ ...a, name: a.actionType }))}
+              empty="No actions in the last hour."
+            />
           )}
         </section>
         <section className="card" aria-labelledby="top-agents">
           <div className="card-header">
             <h2 id="top-agents">Top agents</h2>
           </div>
-          {sample.data === undefined ? (
+          {data === undefined ? (
             <Loading />
           ) : (
-            <BarList rows={top(events, (e) => e.agent, 6)} empty="No agents active in the last hour." />
+            <BarList
+              rows={data.topAgents.map((a) => ({ ...a, name: a.agent }))}
+              empty="No agents active in the last hour."
+            />
           )}
         </section>
         <section className="card" aria-labelledby="denials">
@@ -218,7 +194,7 @@ export default function OverviewPage() {
             <h2 id="denials">Recent denials</h2>
             <Link href="/audit?decision=deny">See all</Link>
           </div>
-          {sample.data === undefined ? (
+          {recentDenials.data === undefined ? (
             <Loading />
           ) : denials.length === 0 ? (
             <p className="muted">Nothing was denied in the last hour.</p>
@@ -286,9 +262,7 @@ export default function OverviewPage() {
               <tbody>
                 {gateways.data.map((g) => {
                   const status = gatewayStatus(g, now);
-                  const mine = events.filter(
-                    (e) => e.gateway_id === g.id || e.gateway_id.startsWith(`${g.id}:`),
-                  );
+                  const mine = data?.gateways.find((c) => c.gatewayId === g.id);
                   return (
                     <tr key={g.id}>
                       <td>
@@ -301,12 +275,19 @@ export default function OverviewPage() {
                         <RelativeTime iso={g.lastSeenAt} />
                       </td>
                       <td className="hide-phone">
-                        {mine.length === 0 ? (
+                        {data === undefined ? (
+                          <span className="faint">…</span>
+                        ) : mine === undefined ? (
                           <span className="faint">none this hour</span>
                         ) : (
                           <span className="inline-form">
-                            {(["allow", "require_approval", "deny"] as const).map((d) => {
-                              const n = mine.filter((e) => e.decision === d).length;
+                            {(
+                              [
+                                ["allow", mine.allowed],
+                                ["require_approval", mine.held],
+                                ["deny", mine.denied],
+                              ] as const
+                            ).map(([d, n]) => {
                               return n === 0 ? null : (
                                 <span key={d}>
                                   <DecisionBadge decision={d} /> {formatCount(n)}
