@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { agentErrorCodes, agentErrorStatus, docsBaseUrl } from "./agent-errors.ts";
+import { agentErrorCodes, agentErrorStatus, docsBaseUrl } from "../../packages/contracts/src/agent-errors.ts";
 
 // Every body's `docs` link is `docs/agent-errors.md#<code>`: the page must have that section.
-const doc = readFileSync(new URL("../../../docs/agent-errors.md", import.meta.url), "utf8");
+const doc = readFileSync(new URL("../../docs/agent-errors.md", import.meta.url), "utf8");
 const sections = new Map<string, string>();
 for (const part of doc.split(/^## /m).slice(1)) {
   const [heading = "", ...body] = part.split("\n");
