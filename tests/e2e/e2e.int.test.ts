@@ -5,9 +5,9 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import type { E2eResult } from "./run.ts";
 import { repoRoot } from "./stack.ts";
 
-describe("dashboard e2e", () => {
-  it("sign-up, gateway wizard, live approvals, audit, RBAC and the kill switch work in a real browser against the real API", {
-    timeout: 360_000,
+describe("e2e in a real browser (tests/e2e/*.spec.ts)", () => {
+  it("the dashboard (sign-up, wizard, live approvals, audit, RBAC, kill switch) and the golden path (Postgres + Redis, then a clean clone's pnpm start) work against the real API", {
+    timeout: 900_000,
   }, async () => {
     const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "tests/e2e/run.ts")], {
       cwd: repoRoot,
@@ -35,6 +35,10 @@ describe("dashboard e2e", () => {
     expect(result.error).toBeUndefined();
     expect(result.steps.filter((s) => !s.ok)).toEqual([]);
     expect(result.steps.length).toBeGreaterThanOrEqual(9);
+    // Both specs ran, and the golden path went through both stacks.
+    expect([...new Set(result.steps.map((s) => s.spec))].sort()).toEqual(["dashboard", "golden path"]);
+    for (const mode of ["postgres", "embedded"])
+      expect(result.steps.filter((s) => s.name.startsWith(`${mode}:`)).length).toBe(7);
     expect(code).toBe(0);
   });
 });

@@ -4,7 +4,7 @@
 // (or E2E_SCREENSHOTS). The last stdout line is `E2E_RESULT <json>`; the exit code is 0 only
 // when every step passed and nothing was blocked.
 //
-//   node --import tsx tests/e2e/run.ts
+//   node --import tsx tests/e2e/run.ts          (E2E_SPECS=golden-path: only that spec)
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -96,8 +96,10 @@ export async function runE2e(
     const openPages: Page[] = [];
     const activeBrowser = browser;
     const runningStack = stack;
+    // E2E_SPECS=golden-path,dashboard runs only those (by file name, without `.spec.ts`).
+    const wanted = process.env.E2E_SPECS?.split(",").map((s) => `${s.trim()}.spec.ts`);
     const specs = readdirSync(e2eDir)
-      .filter((f) => f.endsWith(".spec.ts"))
+      .filter((f) => f.endsWith(".spec.ts") && (wanted === undefined || wanted.includes(f)))
       .sort();
     for (const file of specs) {
       const mod = (await import(pathToFileURL(join(e2eDir, file)).href)) as { spec: E2eSpec };
