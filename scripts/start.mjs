@@ -51,16 +51,21 @@ function stop(code) {
   // Children shut down gracefully (SHUTDOWN_TIMEOUT_MS); do not wait for ever.
   setTimeout(() => process.exit(code), 15_000).unref();
 }
+// A fault here must not leave the API or the dashboard running without their supervisor.
+process.on("uncaughtException", (error) => {
+  console.error(`tameflare: ${error.stack ?? error.message}; stopping`);
+  stop(1);
+});
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
-/** Newest modification time under `dir` (sources only). */
-function newest(dir) {
+/** Newest modification time of `path`, or of any source under it when it is a folder. */
+function newest(path) {
+  if (!statSync(path).isDirectory()) return statSync(path).mtimeMs;
   let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
     if (["node_modules", ".next", "dist", "generated"].includes(entry.name)) continue;
-    const path = join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    latest = Math.max(latest, newest(join(path, entry.name)));
   }
   return latest;
 }
@@ -126,8 +131,15 @@ if (stale(join(webDir, ".next/BUILD_ID"), webSources)) {
   if (built.status !== 0) console.error("tameflare: the dashboard build failed; the API keeps running");
 }
 if (existsSync(join(webDir, ".next/BUILD_ID"))) {
-  run("pnpm", ["--filter", "@tameflare/web", "start", "-p", webPort, "-H", webHost], {
-    env: { ...process.env, API_URL: apiUrl, NODE_ENV: "production", TF_DASHBOARD_SECRET: dashboardSecret },
+  run(process.execPath, [join(webDir, "node_modules/next/dist/bin/next"), "start", "-p", webPort, "-H", webHost], {
+    cwd: webDir,
+    env: {
+      ...process.env,
+      API_URL: apiUrl,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      TF_DASHBOARD_SECRET: dashboardSecret,
+    },
   });
 }
 
