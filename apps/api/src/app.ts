@@ -81,6 +81,7 @@ export async function createApp(env: ApiEnv, options: AppOptions = {}): Promise<
   const db = await createDatabase({
     databaseUrl: fullEnv.DATABASE_URL,
     dataDir: join(fullEnv.TF_DATA_DIR, "pglite"),
+    onIdleConnectionError: (error) => log.warn(`postgres: an idle connection was closed (${error.message})`),
   });
   let queue: JobQueue;
   let notifier: ApprovalNotifier;

@@ -45,6 +45,8 @@ export interface CreateDatabaseOptions {
   migrationsDir?: string | undefined;
   /** Postgres pool size per process (default 10). */
   poolMax?: number | undefined;
+  /** Told when the server closes an idle pooled connection (default: a process warning). */
+  onIdleConnectionError?: ((error: Error) => void) | undefined;
 }
 
 // PGlite runs one transaction at a time, so concurrent repository transactions queue: give
@@ -65,6 +67,15 @@ export async function createDatabase(options: CreateDatabaseOptions = {}): Promi
     let report: MigrationReport | null = null;
     if (options.migrate === true) report = await migratePostgres(options.databaseUrl, migrationsDir);
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolMax ?? 10 });
+    // An idle pooled connection that the server ends (a restart, a failover, an administrator)
+    // is an `error` event on the pool: unhandled, it would crash the process. The pool drops
+    // that client and the next query connects anew; queries in flight fail on their own.
+    pool.on("error", (error) => {
+      const report =
+        options.onIdleConnectionError ??
+        ((e: Error) => process.emitWarning(`postgres: an idle connection was closed: ${e.message}`));
+      report(error);
+    });
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions });
     return {
       kind: "postgres",
