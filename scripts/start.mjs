@@ -131,16 +131,20 @@ if (stale(join(webDir, ".next/BUILD_ID"), webSources)) {
   if (built.status !== 0) console.error("tameflare: the dashboard build failed; the API keeps running");
 }
 if (existsSync(join(webDir, ".next/BUILD_ID"))) {
-  run(process.execPath, [join(webDir, "node_modules/next/dist/bin/next"), "start", "-p", webPort, "-H", webHost], {
-    cwd: webDir,
-    env: {
-      ...process.env,
-      API_URL: apiUrl,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      TF_DASHBOARD_SECRET: dashboardSecret,
+  run(
+    process.execPath,
+    [join(webDir, "node_modules/next/dist/bin/next"), "start", "-p", webPort, "-H", webHost],
+    {
+      cwd: webDir,
+      env: {
+        ...process.env,
+        API_URL: apiUrl,
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        TF_DASHBOARD_SECRET: dashboardSecret,
+      },
     },
-  });
+  );
 }
 
 try {
