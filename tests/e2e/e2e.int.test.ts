@@ -39,6 +39,7 @@ describe("e2e in a real browser (tests/e2e/*.spec.ts)", () => {
     expect([...new Set(result.steps.map((s) => s.spec))].sort()).toEqual(["dashboard", "golden path"]);
     for (const mode of ["postgres", "embedded"])
       expect(result.steps.filter((s) => s.name.startsWith(`${mode}:`)).length).toBe(7);
+    expect(result.steps.filter((s) => s.name.startsWith("clean clone:")).length).toBe(3);
     expect(code).toBe(0);
   });
 });

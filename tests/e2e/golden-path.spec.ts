@@ -200,7 +200,7 @@ async function journey(
   fakes: FakeApis,
   slack: FakeSlack,
   keys: { github: string; stripe: string },
-): Promise<void> {
+): Promise<{ email: string; gateway: string }> {
   const web = stack.webUrl;
   const { page: p, context } = await ctx.newUser();
   const tfHome = mkdtempSync(join(tmpdir(), `tf-golden-${mode}-`));
@@ -209,12 +209,13 @@ async function journey(
   let gatewayId = "";
   let gatewayToken = "";
   const step = (name: string, fn: () => Promise<void>) => ctx.step(`${mode}: ${name}`, fn);
+  const email = `golden-${mode}-${Date.now()}@example.com`;
   fakes.hits.length = 0;
   try {
     await step("sign up in the browser", async () => {
       await open(p, `${web}/signup`);
       await p.getByLabel("Your name").fill("Gil Golden");
-      await p.getByLabel("Work email").fill(`golden-${mode}-${Date.now()}@example.com`);
+      await p.getByLabel("Work email").fill(email);
       await p.getByLabel("Password").fill(password);
       await p.getByLabel("Organization name").fill(`Golden ${mode}`);
       await p.getByRole("button", { name: "Create account" }).click();
@@ -425,6 +426,7 @@ async function journey(
     await context.close();
     rmSync(tfHome, { recursive: true, force: true });
   }
+  return { email, gateway: `golden-${mode}` };
 }
 
 export const spec: E2eSpec = {
@@ -499,7 +501,7 @@ export const spec: E2eSpec = {
           assert.equal(login.status, 200);
         });
         try {
-          await journey(
+          const account = await journey(
             ctx,
             "embedded",
             { webUrl: `http://127.0.0.1:${webPort}` },
@@ -508,6 +510,34 @@ export const spec: E2eSpec = {
             slack,
             keys,
           );
+          await ctx.step("clean clone: pnpm start again reuses the build and keeps the data", async () => {
+            await (started as Proc).stop();
+            const t0 = Date.now();
+            started = startProc("pnpm", ["start"], {
+              cwd: clone,
+              env: embeddedEnv({
+                PORT: String(webPort),
+                API_PORT: String(apiPort),
+                SLACK_API_BASE_URL: slack.url,
+                NEXT_TELEMETRY_DISABLED: "1",
+              }),
+            });
+            await started.line(/tameflare: ready/, 120_000);
+            ctx.figure("cleanCloneRestartMs", Date.now() - t0);
+            assert.doesNotMatch(started.out(), /building the dashboard/, "an up-to-date build is reused");
+            const { page, context } = await ctx.newUser();
+            try {
+              await open(page, `http://127.0.0.1:${webPort}/login`);
+              await page.getByLabel("Email").fill(account.email);
+              await page.getByLabel("Password").fill(password);
+              await page.getByRole("button", { name: "Log in" }).click();
+              await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+              await open(page, `http://127.0.0.1:${webPort}/gateways`);
+              await page.getByRole("link", { name: account.gateway }).first().waitFor();
+            } finally {
+              await context.close();
+            }
+          });
         } catch (error) {
           const s = started as Proc | undefined;
           ctx.log(
