@@ -357,7 +357,7 @@ export const auditQuerySchema = z.object({
   status: z.number().int().optional(),
   /**
    * Only events no review mark covers (neither a mark on the event nor a seq range of its
-   * gateway containing its seq). Composes with every other filter and with `cursor`.
+   * chain containing its seq). Composes with every other filter and with `cursor`.
    */
   unreviewed: z.boolean().optional(),
   limit: z.number().int().min(1).max(1000).optional(),
@@ -371,6 +371,25 @@ export const auditPageSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 export type AuditPage = z.infer<typeof auditPageSchema>;
+
+/**
+ * A stored event as the dashboard lists it: with whether a review mark covers it (the rule of
+ * the `unreviewed` filter) and, when one does, the newest such mark's reviewer and time.
+ */
+export const reviewedAuditEventSchema = auditEventRecordSchema.extend({
+  reviewed: z.boolean(),
+  /** User id of the newest covering mark's reviewer; null when `reviewed` is false. */
+  reviewed_by: z.string().nullable(),
+  reviewed_at: timestampSchema.nullable(),
+});
+export type ReviewedAuditEvent = z.infer<typeof reviewedAuditEventSchema>;
+
+/** One page of `audit.list`: `auditPageSchema` with each event's review state. */
+export const reviewedAuditPageSchema = z.object({
+  events: z.array(reviewedAuditEventSchema),
+  nextCursor: z.string().nullable(),
+});
+export type ReviewedAuditPage = z.infer<typeof reviewedAuditPageSchema>;
 
 export const auditChainBreakKinds = ["hash_mismatch", "prev_hash_mismatch", "seq_gap"] as const;
 
@@ -398,12 +417,17 @@ export const auditChainReportSchema = z.discriminatedUnion("ok", [
 ]);
 export type AuditChainReport = z.infer<typeof auditChainReportSchema>;
 
-/** A person's review of one audit event or of a `seq` range of one gateway's events. */
+/**
+ * A person's review of one audit event, or of a `seq` range of one hash chain of a gateway
+ * (`chainId`: seq numbers restart at 0 in each gateway process run).
+ */
 export const reviewMarkSchema = z.object({
   id: z.string(),
   orgId: z.string(),
   gatewayId: z.string(),
   eventId: z.string().nullable(),
+  /** The chain of a range mark; null for a single-event mark (and for a pre-chain range that covers nothing). */
+  chainId: z.string().nullable(),
   fromSeq: z.number().int().nullable(),
   toSeq: z.number().int().nullable(),
   reviewerUserId: z.string(),
@@ -411,6 +435,9 @@ export const reviewMarkSchema = z.object({
   createdAt: timestampSchema,
 });
 export type ReviewMark = z.infer<typeof reviewMarkSchema>;
+
+/** Most events one request may mark reviewed by id (one mark each): a page of the audit log is at most 1,000. */
+export const maxReviewEventIds = 1000;
 
 /** A kill switch; active while `deactivatedAt` is null. */
 export const killSwitchRecordSchema = z.object({

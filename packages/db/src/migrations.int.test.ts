@@ -2,10 +2,11 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, createTestPgliteDir, type TestDatabase } from "../../../tests/support/index.ts";
-import { createDatabase } from "./database.ts";
+import { createDatabase, pgliteExecutor } from "./database.ts";
 import {
   applyMigrations,
   defaultMigrationsDir,
@@ -13,6 +14,7 @@ import {
   migrationsTable,
   pgClientExecutor,
   readMigrations,
+  type SqlExecutor,
 } from "./migrations.ts";
 
 const schemaPath = fileURLToPath(new URL("../../../prisma/schema.prisma", import.meta.url));
@@ -177,3 +179,88 @@ describe("migrations on an empty Postgres", () => {
     }
   });
 });
+
+// A range mark made before marks recorded their chain covered the seq range in every chain
+// (process run) of its gateway. The migration keeps it for the chains its reviewer could have
+// seen: those with an event in the range stored when the mark was made.
+describe.each([{ name: "postgres" as const }, { name: "pglite" as const }])(
+  "migration 20261125183000_review_mark_chain on $name",
+  ({ name }) => {
+    const target = "20261125183000_review_mark_chain";
+    let executor: SqlExecutor;
+    let close: () => Promise<void>;
+
+    beforeAll(async () => {
+      if (name === "postgres") {
+        const database = await createTestDatabase({ migrate: false });
+        const client = new pg.Client({ connectionString: database.url });
+        await client.connect();
+        executor = pgClientExecutor(client);
+        close = async () => {
+          await client.end();
+          await database.drop();
+        };
+      } else {
+        const lite = await PGlite.create("memory://");
+        executor = pgliteExecutor(lite);
+        close = () => lite.close();
+      }
+      await applyMigrations(
+        executor,
+        readMigrations().filter((m) => m.name < target),
+      );
+    });
+    afterAll(async () => {
+      await close();
+    });
+
+    it("gives each earlier range mark the chains that had an event in it when it was made, one mark per chain", async () => {
+      await executor.exec(`
+      INSERT INTO organizations (id, name, slug) VALUES ('org_m1', 'M', 'm-1');
+      INSERT INTO gateways (id, org_id, name, token_hash, token_prefix)
+        VALUES ('gw_m1', 'org_m1', 'one', 'h1', 'gwtk_1'), ('gw_m2', 'org_m1', 'two', 'h2', 'gwtk_2');
+    `);
+      const event = (id: string, gw: string, chain: string, seq: number, receivedAt: string) =>
+        `('${id}', 'org_m1', '${gw}', '${chain}', ${seq}, '2030-01-01T00:00:00Z', '2030-01-01T00:00:00Z', 'coder',
+        'allow', 'GET', 'h', '/', 'req_${id}', 'p', 'x', '${receivedAt}')`;
+      await executor.exec(`
+      INSERT INTO audit_events (event_id, org_id, gateway_id, chain_id, seq, ts, ts_text, agent, decision,
+        method, host, path, request_id, prev_hash, hash, received_at) VALUES
+      ${[
+        // gw_m1: run a stored before the marks; run b stored seq 2 before them, seq 5 after;
+        // run c only after them.
+        event("evt_a1", "gw_m1", "gw_m1:a", 1, "2030-01-01T01:00:00Z"),
+        event("evt_a7", "gw_m1", "gw_m1:a", 7, "2030-01-01T01:00:00Z"),
+        event("evt_b2", "gw_m1", "gw_m1:b", 2, "2030-01-01T01:00:00Z"),
+        event("evt_b5", "gw_m1", "gw_m1:b", 5, "2030-01-01T03:00:00Z"),
+        event("evt_c1", "gw_m1", "gw_m1:c", 1, "2030-01-01T03:00:00Z"),
+        event("evt_x1", "gw_m2", "gw_m2", 1, "2030-01-01T01:00:00Z"),
+      ].join(",\n")}`);
+      await executor.exec(`
+      INSERT INTO audit_review_marks (id, org_id, gateway_id, event_id, from_seq, to_seq, reviewer_user_id, created_at) VALUES
+        ('rev_both00001', 'org_m1', 'gw_m1', NULL, 0, 3, 'usr_1', '2030-01-01T02:00:00Z'),
+        ('rev_onlya0001', 'org_m1', 'gw_m1', NULL, 6, 9, 'usr_1', '2030-01-01T02:00:00Z'),
+        ('rev_empty0001', 'org_m1', 'gw_m1', NULL, 50, 60, 'usr_1', '2030-01-01T02:00:00Z'),
+        ('rev_event0001', 'org_m1', 'gw_m1', 'evt_c1', NULL, NULL, 'usr_1', '2030-01-01T04:00:00Z');
+    `);
+
+      const report = await applyMigrations(executor, readMigrations());
+      expect(report.applied).toEqual(
+        readMigrations()
+          .filter((m) => m.name >= target)
+          .map((m) => m.name),
+      );
+
+      const marks = await executor.query<{ id: string; chain_id: string | null; from_seq: string | null }>(
+        "SELECT id, chain_id, from_seq::text FROM audit_review_marks ORDER BY id",
+      );
+      expect(marks).toEqual([
+        { id: "rev_both00001", chain_id: "gw_m1:a", from_seq: "0" },
+        { id: "rev_both00001c2", chain_id: "gw_m1:b", from_seq: "0" },
+        { id: "rev_empty0001", chain_id: null, from_seq: "50" },
+        { id: "rev_event0001", chain_id: null, from_seq: null },
+        { id: "rev_onlya0001", chain_id: "gw_m1:a", from_seq: "6" },
+      ]);
+    });
+  },
+);

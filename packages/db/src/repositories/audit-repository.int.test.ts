@@ -383,6 +383,7 @@ describe.each(testBackends)("audit repository on $name", (backend) => {
     await repos.reviewMarks.markRange({
       orgId,
       gatewayId: gw1.id,
+      chainId: gw1.id,
       fromSeq: 1,
       toSeq: 5,
       reviewerUserId: "usr_rev00001",
@@ -418,6 +419,7 @@ describe.each(testBackends)("audit repository on $name", (backend) => {
     await repos.reviewMarks.markRange({
       orgId: org.id,
       gatewayId: gw.id,
+      chainId: gw.id,
       fromSeq: 10,
       toSeq: 25,
       reviewerUserId: reviewer,
@@ -435,6 +437,7 @@ describe.each(testBackends)("audit repository on $name", (backend) => {
     await repos.reviewMarks.markRange({
       orgId: org.id,
       gatewayId: neighbour.id,
+      chainId: neighbour.id,
       fromSeq: 1,
       toSeq: 60,
       reviewerUserId: reviewer,
@@ -621,6 +624,7 @@ describe.each(testBackends)("audit repository on $name", (backend) => {
     const range = await repos.reviewMarks.markRange({
       orgId: org.id,
       gatewayId: gw.id,
+      chainId: gw.id,
       fromSeq: 1,
       toSeq: 5,
       reviewerUserId: "usr_rev00001",
@@ -630,6 +634,7 @@ describe.each(testBackends)("audit repository on $name", (backend) => {
       await repos.reviewMarks.markRange({
         orgId: org.id,
         gatewayId: gw.id,
+        chainId: gw.id,
         fromSeq: 5,
         toSeq: 1,
         reviewerUserId: "u",
@@ -640,13 +645,196 @@ describe.each(testBackends)("audit repository on $name", (backend) => {
     });
     const forThird = await repos.reviewMarks.forEvent(org.id, gw.id, {
       eventId: events[2]?.id ?? "",
+      chainId: gw.id,
       seq: 3,
     });
     expect(forThird).toHaveLength(2);
-    expect(await repos.reviewMarks.forEvent(org.id, gw.id, { eventId: events[8]?.id ?? "", seq: 9 })).toEqual(
-      [],
-    );
+    expect(
+      await repos.reviewMarks.forEvent(org.id, gw.id, {
+        eventId: events[8]?.id ?? "",
+        chainId: gw.id,
+        seq: 9,
+      }),
+    ).toEqual([]);
     expect(await repos.reviewMarks.list(org.id, gw.id)).toHaveLength(2);
     expect(await repos.reviewMarks.list(otherOrg.id, gw.id)).toEqual([]);
+  });
+
+  it("a range mark covers its own chain only: another run of the gateway with the same seq numbers stays unreviewed", async () => {
+    const gw = await newGateway();
+    const runA = `${gw.id}:run${unique()}`;
+    const runB = `${gw.id}:run${unique()}`;
+    const startMs = Date.UTC(2032, 0, 1);
+    const a = makeChain(runA, 8, { seq: 0, prevHash: auditGenesisHash, startMs });
+    const b = makeChain(runB, 8, { seq: 0, prevHash: auditGenesisHash, startMs: startMs + 60_000 });
+    await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, [...a, ...b]);
+    const marked = await repos.reviewMarks.markRange({
+      orgId: org.id,
+      gatewayId: gw.id,
+      chainId: runA,
+      fromSeq: 0,
+      toSeq: 7,
+      reviewerUserId: "usr_rev00001",
+    });
+    expect(marked).toMatchObject({ ok: true, value: { chainId: runA, fromSeq: 0, toSeq: 7 } });
+
+    expect(await repos.audit.countUnreviewed(org.id, { gatewayId: gw.id })).toBe(8);
+    const unreviewed = await repos.audit.query({ orgId: org.id, gatewayId: gw.id, unreviewed: true });
+    expect(unreviewed.ok && unreviewed.value.events.map((e) => e.id)).toEqual(b.map((e) => e.id).reverse());
+    const page = await repos.audit.queryWithReview({ orgId: org.id, gatewayId: gw.id });
+    if (!page.ok) throw new Error(page.message);
+    expect(page.value.events.map((e) => [e.gateway_id, e.seq, e.reviewed])).toEqual(
+      [...a.map((e) => [runA, e.seq, true]), ...b.map((e) => [runB, e.seq, false])].reverse(),
+    );
+    expect(
+      await repos.reviewMarks.forEvent(org.id, gw.id, { eventId: b[2]?.id ?? "", chainId: runB, seq: 2 }),
+    ).toEqual([]);
+    expect(
+      await repos.reviewMarks.forEvent(org.id, gw.id, { eventId: a[2]?.id ?? "", chainId: runA, seq: 2 }),
+    ).toHaveLength(1);
+
+    // Only chains of the gateway: not another gateway's, not a look-alike prefix.
+    const neighbour = await newGateway();
+    for (const chainId of [neighbour.id, `${gw.id}x:run`, `${gw.id}:`]) {
+      expect(
+        await repos.reviewMarks.markRange({
+          orgId: org.id,
+          gatewayId: gw.id,
+          chainId,
+          fromSeq: 0,
+          toSeq: 7,
+          reviewerUserId: "usr_rev00001",
+        }),
+        chainId,
+      ).toMatchObject({ ok: false, code: "invalid" });
+    }
+  });
+
+  it("markEvents marks exactly the events named, all or none, only the gateway's", async () => {
+    const gw = await newGateway();
+    const neighbour = await newGateway();
+    const events = makeChain(gw.id, 12);
+    const theirs = makeChain(neighbour.id, 2);
+    await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, events);
+    await repos.audit.insertBatch({ orgId: org.id, gatewayId: neighbour.id }, theirs);
+    const picked = [events[1], events[4], events[9]].map((e) => e?.id ?? "");
+    const reviewer = "usr_rev00002";
+    for (const eventIds of [
+      [...picked, theirs[0]?.id ?? ""],
+      [picked[0] ?? "", "evt_missing0001"],
+    ]) {
+      expect(
+        await repos.reviewMarks.markEvents({
+          orgId: org.id,
+          gatewayId: gw.id,
+          eventIds,
+          reviewerUserId: reviewer,
+        }),
+      ).toMatchObject({ ok: false, code: "not_found" });
+    }
+    expect(await repos.audit.countUnreviewed(org.id, { gatewayId: gw.id })).toBe(12);
+    expect(
+      await repos.reviewMarks.markEvents({
+        orgId: org.id,
+        gatewayId: gw.id,
+        eventIds: [],
+        reviewerUserId: reviewer,
+      }),
+    ).toMatchObject({ ok: false, code: "invalid" });
+
+    const marked = await repos.reviewMarks.markEvents({
+      orgId: org.id,
+      gatewayId: gw.id,
+      eventIds: [...picked, picked[0] ?? ""],
+      reviewerUserId: reviewer,
+      comment: "batch",
+    });
+    if (!marked.ok) throw new Error(marked.message);
+    expect(marked.value.map((m) => [m.eventId, m.chainId, m.fromSeq, m.comment])).toEqual(
+      picked.map((id) => [id, null, null, "batch"]),
+    );
+    const page = await repos.audit.queryWithReview({ orgId: org.id, gatewayId: gw.id });
+    if (!page.ok) throw new Error(page.message);
+    expect(page.value.events.filter((e) => e.reviewed).map((e) => e.id)).toEqual([...picked].reverse());
+    expect(await repos.audit.countUnreviewed(org.id, { gatewayId: gw.id })).toBe(9);
+  });
+
+  it("queryWithReview: reviewed by the unreviewed filter's own rule, named by the newest covering mark, however many marks are newer", async () => {
+    const gw = await newGateway();
+    const events = makeChain(gw.id, 700);
+    await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, events);
+    const oldest = events[0];
+    if (oldest === undefined) throw new Error("no events");
+    const first = await repos.reviewMarks.markEvent({
+      orgId: org.id,
+      gatewayId: gw.id,
+      eventId: oldest.id,
+      reviewerUserId: "usr_first0001",
+    });
+    if (!first.ok) throw new Error(first.message);
+    // 600 newer marks: more than the 500 newest the dashboard used to fetch to badge rows.
+    const newer = await repos.reviewMarks.markEvents({
+      orgId: org.id,
+      gatewayId: gw.id,
+      eventIds: events.slice(100, 700).map((e) => e.id),
+      reviewerUserId: "usr_later0001",
+    });
+    expect(newer.ok).toBe(true);
+    await repos.reviewMarks.markRange({
+      orgId: org.id,
+      gatewayId: gw.id,
+      chainId: gw.id,
+      fromSeq: 40,
+      toSeq: 59,
+      reviewerUserId: "usr_range0001",
+    });
+    expect(
+      (await repos.reviewMarks.list(org.id, gw.id, { limit: 500 })).some((m) => m.id === first.value.id),
+    ).toBe(false);
+
+    const page = await repos.audit.queryWithReview({ orgId: org.id, gatewayId: gw.id, limit: 1000 });
+    if (!page.ok) throw new Error(page.message);
+    const rows = page.value.events;
+    expect(rows).toHaveLength(700);
+    expect(rows.find((e) => e.id === oldest.id)).toMatchObject({
+      reviewed: true,
+      reviewed_by: "usr_first0001",
+      reviewed_at: first.value.createdAt,
+    });
+    expect(rows.find((e) => e.seq === 50)).toMatchObject({ reviewed: true, reviewed_by: "usr_range0001" });
+    expect(rows.find((e) => e.seq === 70)).toMatchObject({
+      reviewed: false,
+      reviewed_by: null,
+      reviewed_at: null,
+    });
+    expect(rows.find((e) => e.seq === 500)).toMatchObject({ reviewed: true, reviewed_by: "usr_later0001" });
+    // The same rule as the filter: the unreviewed rows are exactly what `unreviewed: true` lists.
+    const unreviewed = await repos.audit.query({
+      orgId: org.id,
+      gatewayId: gw.id,
+      unreviewed: true,
+      limit: 1000,
+    });
+    if (!unreviewed.ok) throw new Error(unreviewed.message);
+    expect(rows.filter((e) => !e.reviewed).map((e) => e.id)).toEqual(
+      unreviewed.value.events.map((e) => e.id),
+    );
+    expect(unreviewed.value.events.map((e) => e.seq)).toEqual(
+      events
+        .filter((e) => e.seq > 1 && e.seq <= 100 && !(e.seq >= 40 && e.seq <= 59))
+        .map((e) => e.seq)
+        .reverse(),
+    );
+    // Paged, with a filter: the review state rides along with every page.
+    const denied = await repos.audit.queryWithReview({
+      orgId: org.id,
+      gatewayId: gw.id,
+      decision: ["deny"],
+      limit: 7,
+    });
+    if (!denied.ok) throw new Error(denied.message);
+    expect(denied.value.events).toHaveLength(7);
+    expect(denied.value.nextCursor).not.toBeNull();
+    expect(denied.value.events.every((e) => e.decision === "deny" && e.reviewed)).toBe(true);
   });
 });

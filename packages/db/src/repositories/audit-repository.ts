@@ -9,6 +9,8 @@ import {
   auditGenesisHash,
   auditHashInput,
   type Result,
+  type ReviewedAuditEvent,
+  type ReviewedAuditPage,
 } from "@tameflare/contracts";
 import type { DbClient } from "../database.ts";
 import { type AuditEvent as AuditEventRow, Prisma } from "../generated/client.ts";
@@ -84,6 +86,12 @@ export interface AuditRepository {
   >;
   /** Filtered events, newest first, with keyset pagination (`nextCursor`). */
   query(query: AuditQuery): Promise<Result<AuditPage, "bad_cursor">>;
+  /**
+   * `query` with each event's review state, computed in the same statement for the page's
+   * rows only: `reviewed` by exactly the rule of the `unreviewed` filter, and the newest
+   * covering mark's reviewer and time.
+   */
+  queryWithReview(query: AuditQuery): Promise<Result<ReviewedAuditPage, "bad_cursor">>;
   findByEventId(orgId: string, eventId: string): Promise<AuditEventRecord | null>;
   /** Highest stored `seq` of a chain (a gateway id, or `<gateway id>:<run id>`), or null when it has no events. */
   lastSeq(orgId: string, chainId: string): Promise<number | null>;
@@ -106,7 +114,7 @@ export interface AuditRepository {
   ): Promise<AuditStoredRange[]>;
   /**
    * Events of the organization (or one gateway) that no review mark covers (neither a mark
-   * on the event nor a seq range of its gateway containing its seq), among those the filters
+   * on the event nor a seq range of its chain containing its seq), among those the filters
    * select.
    */
   countUnreviewed(orgId: string, filters?: AuditCountFilters): Promise<number>;
@@ -225,40 +233,29 @@ export function createAuditRepository(db: DbClient): AuditRepository {
     },
 
     async query(q) {
-      const limit = q.limit ?? defaultPageSize;
-      const conditions = filterConditions(q.orgId, q);
-      const unreviewed = q.unreviewed === true ? unreviewedParts(q.orgId, q.gatewayId) : null;
-      if (unreviewed !== null) conditions.push(unreviewed.condition);
-      if (q.cursor !== undefined) {
-        const cursor = decodeCursor(q.cursor);
-        if (cursor === null) {
-          return {
-            ok: false,
-            code: "bad_cursor",
-            message: `audit query: cursor \`${q.cursor}\` is not one this API issued`,
-          };
-        }
-        conditions.push(
-          Prisma.sql`(ts, id) < (timestamptz 'epoch' + ${cursor.tsMicros}::bigint * interval '1 microsecond', ${cursor.id}::bigint)`,
-        );
-      }
-      const rows = await db.$queryRaw<(AuditEventRow & { tsMicros: bigint })[]>`
-        ${unreviewed?.with ?? Prisma.empty}
-        SELECT ${selectColumns}, (extract(epoch FROM ts) * 1000000)::bigint AS "tsMicros"
-        FROM audit_events
-        WHERE ${Prisma.join(conditions, " AND ")}
-        ORDER BY ts DESC, id DESC
-        LIMIT ${limit + 1}`;
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
+      const page = await readPage(db, q, false);
+      if (!page.ok) return page;
+      return {
+        ok: true,
+        value: { events: page.value.rows.map(toAuditEventRecord), nextCursor: page.value.nextCursor },
+      };
+    },
+
+    async queryWithReview(q) {
+      const page = await readPage(db, q, true);
+      if (!page.ok) return page;
       return {
         ok: true,
         value: {
-          events: page.map(toAuditEventRecord),
-          nextCursor:
-            rows.length > limit && last !== undefined
-              ? encodeCursor({ tsMicros: last.tsMicros, id: last.id })
-              : null,
+          events: page.value.rows.map(
+            (row): ReviewedAuditEvent => ({
+              ...toAuditEventRecord(row),
+              reviewed: row.reviewed === true,
+              reviewed_by: row.reviewedBy ?? null,
+              reviewed_at: row.reviewedAt == null ? null : iso(row.reviewedAt),
+            }),
+          ),
+          nextCursor: page.value.nextCursor,
         },
       };
     },
@@ -363,7 +360,7 @@ export function createAuditRepository(db: DbClient): AuditRepository {
 
     async countUnreviewed(orgId, filters = {}) {
       const unreviewed = unreviewedParts(orgId, filters.gatewayId);
-      const conditions = [...filterConditions(orgId, filters), unreviewed.condition];
+      const conditions = [...filterConditions(orgId, filters), unreviewed.condition("audit_events")];
       const [row] = await db.$queryRaw<{ n: bigint }[]>`
         ${unreviewed.with}
         SELECT count(*) AS n FROM audit_events WHERE ${Prisma.join(conditions, " AND ")}`;
@@ -489,34 +486,115 @@ function filterConditions(orgId: string, q: AuditCountFilters): Prisma.Sql[] {
   return conditions;
 }
 
+type PageRow = AuditEventRow & {
+  tsMicros: bigint;
+  reviewed?: boolean;
+  reviewedBy?: string | null;
+  reviewedAt?: Date | null;
+};
+
 /**
- * "No review mark covers the event": none names it, and no seq range of its gateway contains
- * its seq (the rule of `ReviewMarkRepository.forEvent`). A query on `audit_events` (not
- * aliased) starts with `with` and adds `condition`. The ranges of each gateway are merged into
- * one `int8multirange` first (a few rows), so each event costs one lookup instead of a scan
- * of every mark of its gateway; marks on single events are an anti-join on `event_id`.
+ * One keyset page of a query (`limit` rows, and `nextCursor` when there are more). With
+ * `withReview`, the page's rows (and only those: the review columns are computed over the
+ * limited subquery) carry `reviewed`, by the very condition the `unreviewed` filter uses, and
+ * the newest covering mark's reviewer and time.
+ */
+async function readPage(
+  db: DbClient,
+  q: AuditQuery,
+  withReview: boolean,
+): Promise<Result<{ rows: PageRow[]; nextCursor: string | null }, "bad_cursor">> {
+  const limit = q.limit ?? defaultPageSize;
+  const conditions = filterConditions(q.orgId, q);
+  const review = q.unreviewed === true || withReview ? unreviewedParts(q.orgId, q.gatewayId) : null;
+  if (q.unreviewed === true && review !== null) conditions.push(review.condition("audit_events"));
+  if (q.cursor !== undefined) {
+    const cursor = decodeCursor(q.cursor);
+    if (cursor === null) {
+      return {
+        ok: false,
+        code: "bad_cursor",
+        message: `audit query: cursor \`${q.cursor}\` is not one this API issued`,
+      };
+    }
+    conditions.push(
+      Prisma.sql`(ts, id) < (timestamptz 'epoch' + ${cursor.tsMicros}::bigint * interval '1 microsecond', ${cursor.id}::bigint)`,
+    );
+  }
+  const pageSql = Prisma.sql`
+    SELECT ${selectColumns}, (extract(epoch FROM ts) * 1000000)::bigint AS "tsMicros"
+      ${withReview ? Prisma.sql`, event_id, org_id, gateway_id, chain_id` : Prisma.empty}
+    FROM audit_events
+    WHERE ${Prisma.join(conditions, " AND ")}
+    ORDER BY ts DESC, id DESC
+    LIMIT ${limit + 1}`;
+  const rows =
+    withReview && review !== null
+      ? await db.$queryRaw<PageRow[]>`
+          ${review.with}
+          SELECT page.*, NOT (${review.condition("page")}) AS reviewed,
+            newest.reviewer_user_id AS "reviewedBy", newest.created_at AS "reviewedAt"
+          FROM (${pageSql}) page
+          LEFT JOIN LATERAL (
+            SELECT m.id, m.reviewer_user_id, m.created_at FROM audit_review_marks m
+            WHERE m.event_id = page.event_id AND m.org_id = page.org_id AND m.gateway_id = page.gateway_id
+            UNION ALL
+            SELECT m.id, m.reviewer_user_id, m.created_at FROM audit_review_marks m
+            WHERE m.chain_id = page.chain_id AND m.to_seq >= page.seq AND m.from_seq <= page.seq
+              AND m.org_id = page.org_id AND m.gateway_id = page.gateway_id
+            ORDER BY created_at DESC, id DESC
+            LIMIT 1
+          ) newest ON true
+          ORDER BY page.ts DESC, page.id DESC`
+      : await db.$queryRaw<PageRow[]>`${review?.with ?? Prisma.empty} ${pageSql}`;
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    ok: true,
+    value: {
+      rows: page,
+      nextCursor:
+        rows.length > limit && last !== undefined
+          ? encodeCursor({ tsMicros: last.tsMicros, id: last.id })
+          : null,
+    },
+  };
+}
+
+/**
+ * "No review mark covers the event": none names it, and no seq range of its chain contains
+ * its seq (the rule of `ReviewMarkRepository.forEvent`). A query starts with `with` and adds
+ * `condition(table)` for the events of `table` (a table or alias with `event_id`, `org_id`,
+ * `gateway_id`, `chain_id` and `seq`). The ranges of each chain are merged into one
+ * `int8multirange` first (a few rows), so each event costs one lookup instead of a scan of
+ * every mark of its gateway; marks on single events are an anti-join on `event_id`.
  */
 function unreviewedParts(
   orgId: string,
   gatewayId: string | undefined,
-): { with: Prisma.Sql; condition: Prisma.Sql } {
+): { with: Prisma.Sql; condition: (table: "audit_events" | "page") => Prisma.Sql } {
   const gatewayFilter = gatewayId === undefined ? Prisma.empty : Prisma.sql`AND gateway_id = ${gatewayId}`;
   return {
     with: Prisma.sql`WITH reviewed_ranges AS MATERIALIZED (
-      SELECT gateway_id, range_agg(int8range(from_seq, to_seq, '[]')) AS seqs
+      SELECT gateway_id, chain_id, range_agg(int8range(from_seq, to_seq, '[]')) AS seqs
       FROM audit_review_marks
-      WHERE org_id = ${orgId} ${gatewayFilter} AND from_seq IS NOT NULL AND to_seq IS NOT NULL
-      GROUP BY gateway_id
+      WHERE org_id = ${orgId} ${gatewayFilter}
+        AND chain_id IS NOT NULL AND from_seq IS NOT NULL AND to_seq IS NOT NULL
+      GROUP BY gateway_id, chain_id
     )`,
-    condition: Prisma.sql`NOT EXISTS (
+    condition: (table) => {
+      const e = Prisma.raw(table);
+      return Prisma.sql`NOT EXISTS (
         SELECT 1 FROM audit_review_marks m
-        WHERE m.event_id = audit_events.event_id
-          AND m.org_id = audit_events.org_id AND m.gateway_id = audit_events.gateway_id
+        WHERE m.event_id = ${e}.event_id
+          AND m.org_id = ${e}.org_id AND m.gateway_id = ${e}.gateway_id
       )
       AND NOT coalesce(
-        (SELECT r.seqs @> audit_events.seq FROM reviewed_ranges r WHERE r.gateway_id = audit_events.gateway_id),
+        (SELECT r.seqs @> ${e}.seq FROM reviewed_ranges r
+          WHERE r.chain_id = ${e}.chain_id AND r.gateway_id = ${e}.gateway_id),
         false
-      )`,
+      )`;
+    },
   };
 }
 

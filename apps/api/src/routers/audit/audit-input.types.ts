@@ -1,4 +1,4 @@
-import { auditQuerySchema } from "@tameflare/contracts";
+import { auditQuerySchema, maxReviewEventIds } from "@tameflare/contracts";
 import { z } from "zod";
 
 const gatewayId = z.string().min(1).max(128);
@@ -17,11 +17,18 @@ export const verifyChainInput = z.object({
 
 export const gatewayInput = z.object({ gatewayId });
 
+/** Exactly one form: `eventId`, `eventIds`, or `chainId` + `fromSeq` + `toSeq` (the service says which is missing). */
 export const markReviewedInput = z.object({
   gatewayId,
   /** One event… */
   eventId: z.string().min(1).max(128).optional(),
-  /** …or the gateway's events with `fromSeq <= seq <= toSeq`. */
+  /** …or exactly these events, one mark each (what a filtered page of the audit log shows)… */
+  eventIds: z.array(z.string().min(1).max(128)).min(1).max(maxReviewEventIds).optional(),
+  /**
+   * …or the events of one chain of the gateway (`<gateway id>` or `<gateway id>:<run id>`:
+   * seq numbers restart at 0 in each gateway process run) with `fromSeq <= seq <= toSeq`.
+   */
+  chainId: z.string().min(1).max(128).optional(),
   fromSeq: z.number().int().nonnegative().optional(),
   toSeq: z.number().int().nonnegative().optional(),
   comment: z.string().trim().max(2000).optional(),

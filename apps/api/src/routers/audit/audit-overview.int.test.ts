@@ -157,8 +157,20 @@ describe("audit overview and unreviewed filter", () => {
     });
     await store(acme, gateway.id, events);
     const member = await acme.as("member");
-    await member.audit.markReviewed({ orgId: acme.orgId, gatewayId: gateway.id, fromSeq: 20, toSeq: 44 });
-    await member.audit.markReviewed({ orgId: acme.orgId, gatewayId: gateway.id, fromSeq: 80, toSeq: 200 });
+    await member.audit.markReviewed({
+      orgId: acme.orgId,
+      gatewayId: gateway.id,
+      chainId: chain,
+      fromSeq: 20,
+      toSeq: 44,
+    });
+    await member.audit.markReviewed({
+      orgId: acme.orgId,
+      gatewayId: gateway.id,
+      chainId: chain,
+      fromSeq: 80,
+      toSeq: 200,
+    });
     for (const seq of [2, 3, 50, 61]) {
       const event = events.find((e) => e.seq === seq);
       await member.audit.markReviewed({ orgId: acme.orgId, gatewayId: gateway.id, eventId: event?.id ?? "" });

@@ -3,7 +3,10 @@ import { orgProcedure } from "../../trpc/init.ts";
 import { actorOf } from "../procedure-context.ts";
 import { markReviewedInput } from "./audit-input.types.ts";
 
-/** Marks one event, or a seq range of a gateway's events, as reviewed with an optional comment. */
+/**
+ * Marks one event, exactly the events named, or a seq range of one chain of a gateway as
+ * reviewed, with an optional comment; answers the marks made.
+ */
 export const markReviewed = orgProcedure("member")
   .input(markReviewedInput)
   .mutation(({ ctx, input }) => {

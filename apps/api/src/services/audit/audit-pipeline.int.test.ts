@@ -381,17 +381,27 @@ describe.each(queueKinds)("audit pipeline on the %s queue", (kind) => {
       comment: "expected: release day",
     });
     expect(single).toMatchObject({
-      eventId: events[3]?.id,
-      reviewerUserId: acme.users.member.userId,
-      comment: "expected: release day",
+      marks: [
+        {
+          eventId: events[3]?.id,
+          reviewerUserId: acme.users.member.userId,
+          comment: "expected: release day",
+        },
+      ],
     });
-    await member.audit.markReviewed({ orgId: acme.orgId, gatewayId: gateway.id, fromSeq: 10, toSeq: 19 });
+    await member.audit.markReviewed({
+      orgId: acme.orgId,
+      gatewayId: gateway.id,
+      chainId: gateway.id,
+      fromSeq: 10,
+      toSeq: 19,
+    });
     expect(await viewer.audit.unreviewedCount({ orgId: acme.orgId, gatewayId: gateway.id })).toEqual({
       count: 9,
     });
     expect(await viewer.audit.reviews({ orgId: acme.orgId, gatewayId: gateway.id })).toHaveLength(2);
     const detail = await viewer.audit.get({ orgId: acme.orgId, eventId: events[12]?.id ?? "" });
-    expect(detail.reviews).toMatchObject([{ fromSeq: 10, toSeq: 19 }]);
+    expect(detail.reviews).toMatchObject([{ chainId: gateway.id, fromSeq: 10, toSeq: 19 }]);
     await expect(
       viewer.audit.markReviewed({ orgId: acme.orgId, gatewayId: gateway.id, eventId: events[0]?.id }),
     ).rejects.toMatchObject({ code: "FORBIDDEN" });

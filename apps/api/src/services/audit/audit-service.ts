@@ -3,11 +3,11 @@ import {
   type AuditBatch,
   type AuditChainReport,
   type AuditEventRecord,
-  type AuditPage,
   type AuditQuery,
   auditOutcomes,
   type Gateway,
   queueNames,
+  type ReviewedAuditPage,
   type ReviewMark,
 } from "@tameflare/contracts";
 import { type AuditCountFilters, type AuditStoredRange, isChainOf } from "@tameflare/db";
@@ -115,9 +115,10 @@ export function createAuditService(deps: AppDeps) {
       return deps.repos.audit.countStored({ orgId: gateway.orgId, gatewayId: gateway.id }, ranges);
     },
 
-    async list(actor: OrgActor, query: Omit<AuditQuery, "orgId">): Promise<AuditPage> {
+    /** A page of events, each with its review state (`reviewed`, and the newest covering mark's reviewer and time). */
+    async list(actor: OrgActor, query: Omit<AuditQuery, "orgId">): Promise<ReviewedAuditPage> {
       if (query.gatewayId !== undefined) await requireGateway(actor.orgId, query.gatewayId);
-      const page = await deps.repos.audit.query({ ...query, orgId: actor.orgId });
+      const page = await deps.repos.audit.queryWithReview({ ...query, orgId: actor.orgId });
       if (!page.ok) throw new AppError("bad_request", page.message);
       return page.value;
     },
@@ -147,6 +148,7 @@ export function createAuditService(deps: AppDeps) {
       const gatewayId = event.gateway_id.split(":")[0] ?? event.gateway_id;
       const reviews = await deps.repos.reviewMarks.forEvent(actor.orgId, gatewayId, {
         eventId,
+        chainId: event.gateway_id,
         seq: event.seq,
       });
       return { event, reviews };
@@ -177,52 +179,68 @@ export function createAuditService(deps: AppDeps) {
       return deps.repos.audit.listChains(actor.orgId, gatewayId);
     },
 
+    /**
+     * Marks events reviewed, in one of three forms: one event (`eventId`), exactly the events
+     * named (`eventIds`, one mark each), or a seq range of one chain of the gateway
+     * (`chainId`, `fromSeq`, `toSeq`). A range never covers another chain (another process
+     * run) of the gateway, whose seq numbers restart at 0.
+     */
     async markReviewed(
       actor: OrgActor,
       input: {
         gatewayId: string;
         eventId?: string | undefined;
+        eventIds?: string[] | undefined;
+        chainId?: string | undefined;
         fromSeq?: number | undefined;
         toSeq?: number | undefined;
         comment?: string | undefined;
       },
-    ): Promise<ReviewMark> {
+    ): Promise<{ marks: ReviewMark[] }> {
       await requireGateway(actor.orgId, input.gatewayId);
       const comment = input.comment ?? null;
-      if (input.eventId !== undefined) {
-        if (input.fromSeq !== undefined || input.toSeq !== undefined) {
-          throw new AppError(
-            "bad_request",
-            "mark either one event (`eventId`) or a seq range (`fromSeq`..`toSeq`), not both",
-          );
-        }
-        const marked = await deps.repos.reviewMarks.markEvent({
-          orgId: actor.orgId,
-          gatewayId: input.gatewayId,
-          eventId: input.eventId,
-          reviewerUserId: actor.userId,
-          comment,
-        });
-        if (!marked.ok) throw new AppError("not_found", marked.message);
-        return marked.value;
-      }
-      if (input.fromSeq === undefined || input.toSeq === undefined) {
+      const ranged = input.chainId !== undefined || input.fromSeq !== undefined || input.toSeq !== undefined;
+      const forms = [input.eventId !== undefined, input.eventIds !== undefined, ranged].filter(
+        Boolean,
+      ).length;
+      if (forms !== 1) {
         throw new AppError(
           "bad_request",
-          "mark one event (`eventId`) or a seq range (`fromSeq` and `toSeq`)",
+          forms === 0
+            ? "mark one event (`eventId`), several (`eventIds`) or a seq range of one chain (`chainId`, `fromSeq`, `toSeq`)"
+            : "mark one event (`eventId`), several (`eventIds`) or a seq range (`chainId`, `fromSeq`, `toSeq`): one of them, not several",
         );
       }
+      const scope = { orgId: actor.orgId, gatewayId: input.gatewayId, reviewerUserId: actor.userId, comment };
+      if (input.eventId !== undefined) {
+        const marked = await deps.repos.reviewMarks.markEvent({ ...scope, eventId: input.eventId });
+        if (!marked.ok) throw new AppError("not_found", marked.message);
+        return { marks: [marked.value] };
+      }
+      if (input.eventIds !== undefined) {
+        const marked = await deps.repos.reviewMarks.markEvents({ ...scope, eventIds: input.eventIds });
+        if (!marked.ok)
+          throw new AppError(marked.code === "invalid" ? "bad_request" : "not_found", marked.message);
+        return { marks: marked.value };
+      }
+      if (input.chainId === undefined) {
+        throw new AppError(
+          "bad_request",
+          "a seq range needs its chain (`chainId`, as the events' `gateway_id`): seq numbers restart at 0 in each gateway run",
+        );
+      }
+      if (input.fromSeq === undefined || input.toSeq === undefined) {
+        throw new AppError("bad_request", "a seq range needs both `fromSeq` and `toSeq`");
+      }
       const marked = await deps.repos.reviewMarks.markRange({
-        orgId: actor.orgId,
-        gatewayId: input.gatewayId,
+        ...scope,
+        chainId: input.chainId,
         fromSeq: input.fromSeq,
         toSeq: input.toSeq,
-        reviewerUserId: actor.userId,
-        comment,
       });
       if (!marked.ok)
         throw new AppError(marked.code === "invalid" ? "bad_request" : "not_found", marked.message);
-      return marked.value;
+      return { marks: [marked.value] };
     },
 
     async reviews(actor: OrgActor, gatewayId: string, limit?: number): Promise<ReviewMark[]> {

@@ -1,5 +1,6 @@
 "use client";
 
+import { type PageReviewPlan, type PageReviewReason, pageReviewInput, planPageReview } from "@tameflare/api";
 import { auditOutcomes } from "@tameflare/contracts";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
@@ -35,20 +36,16 @@ import { decisionLabels, formatCount, formatDateTime } from "../../../lib/format
 import { useApi, useMutation } from "../../../lib/use-api.ts";
 
 type AuditEvent = Outputs["audit"]["list"]["events"][number];
-type ReviewMark = Outputs["audit"]["reviews"][number];
 
 /** The gateway an event belongs to (`gateway_id` may carry the chain's run suffix `gw_…:run`). */
 function gatewayOf(e: { gateway_id: string }): string {
   return e.gateway_id.split(":")[0] ?? e.gateway_id;
 }
 
-function isReviewed(e: AuditEvent, marks: readonly ReviewMark[]): boolean {
-  return marks.some(
-    (m) =>
-      m.gatewayId === gatewayOf(e) &&
-      (m.eventId === e.id ||
-        (m.fromSeq !== null && m.toSeq !== null && m.fromSeq <= e.seq && e.seq <= m.toSeq)),
-  );
+/** The run part of a chain id (`gw_…:<run>`), or the chain id itself for a gateway's unsuffixed chain. */
+function runOf(chainId: string): string {
+  const colon = chainId.indexOf(":");
+  return colon === -1 ? chainId : chainId.slice(colon + 1);
 }
 
 /** The audit log: filters from the URL, a keyset-paged table, the event drawer, review marks. */
@@ -78,22 +75,16 @@ export function AuditLog() {
     [view],
   );
 
-  // Review marks of the gateway in view (or of every gateway org-wide), to badge the reviewed rows.
-  const reviewGateways = view.gateway !== "" ? [view.gateway] : (gateways.data ?? []).map((g) => g.id);
   // Side queries start once the page's rows are there: they never hold back the first render.
   const rowsShown = page.data !== undefined;
-  // (Not needed when the page holds only unreviewed events: the API filtered them.)
-  const reviews = useApi(
-    !rowsShown || view.unreviewed || (gateways.data === undefined && view.gateway === "")
-      ? null
-      : `audit.reviews/${orgId}/${reviewGateways.join(",")}`,
-    async () =>
-      (
-        await Promise.all(
-          reviewGateways.map((gatewayId) => api.audit.reviews.query({ orgId, gatewayId, limit: 500 })),
-        )
-      ).flat(),
+  // Each row's review state comes with it from `audit.list` (the API's own rule, over every
+  // mark); the members list only puts a name on the reviewer in the badge's tooltip.
+  const anyReviewed = page.data?.events.some((e) => e.reviewed) === true;
+  const members = useApi(!anyReviewed ? null : `members.list/${orgId}`, () =>
+    api.members.list.query({ orgId }),
   );
+  const reviewer = (userId: string | null) =>
+    userId === null ? "someone" : (members.data?.find((m) => m.userId === userId)?.user.email ?? userId);
   // How many events of the view's filters (time range, agent, …) nobody has reviewed: counted
   // by the API over every matching event, not just this page.
   const unreviewed = useApi(!rowsShown ? null : unreviewedCountKey(orgId, view), async () => {
@@ -103,7 +94,6 @@ export function AuditLog() {
   });
 
   const events = page.data?.events ?? [];
-  const marks = reviews.data ?? [];
   // The switch answers at once; the URL (which selects the rows, and can be shared) follows.
   const [unreviewedOnly, setUnreviewedOnly] = useState(view.unreviewed);
   useEffect(() => setUnreviewedOnly(view.unreviewed), [view.unreviewed]);
@@ -163,13 +153,21 @@ export function AuditLog() {
           </span>
         </div>
         {view.gateway === "" ? (
-          <span className="hint">Pick a gateway to verify its hash chain or mark a range reviewed.</span>
+          <span className="hint">
+            Pick a gateway to verify its hash chain or mark the events shown reviewed.
+          </span>
         ) : (
           <ChainStatus key={view.gateway} gatewayId={view.gateway} />
         )}
       </div>
       {view.gateway !== "" && can("member") && events.length > 0 ? (
-        <MarkRange gatewayId={view.gateway} events={events.filter((e) => gatewayOf(e) === view.gateway)} />
+        <MarkPage
+          // A new page or view starts a new form (and forgets the last "marked" note).
+          key={auditListKey(orgId, view)}
+          gatewayId={view.gateway}
+          events={events.filter((e) => gatewayOf(e) === view.gateway)}
+          filtered={filtered}
+        />
       ) : null}
 
       <ErrorNote failure={page.failure} />
@@ -258,9 +256,13 @@ export function AuditLog() {
                       {e.method} {e.host}
                       {e.path}
                     </td>
-                    <td className="hide-phone">
-                      {!view.unreviewed && isReviewed(e, marks) ? (
-                        <Badge tone="ok">reviewed</Badge>
+                    <td className="hide-phone" data-testid="audit-row-reviewed">
+                      {e.reviewed ? (
+                        <span
+                          title={`reviewed by ${reviewer(e.reviewed_by)}${e.reviewed_at === null ? "" : ` ${formatDateTime(e.reviewed_at)}`}`}
+                        >
+                          <Badge tone="ok">reviewed</Badge>
+                        </span>
                       ) : (
                         <span className="faint">—</span>
                       )}
@@ -497,42 +499,66 @@ function ChainStatus({ gatewayId }: { gatewayId: string }) {
   );
 }
 
-function MarkRange({ gatewayId, events }: { gatewayId: string; events: readonly AuditEvent[] }) {
+/** What marking the page reviewed will cover, in words (the reason a page is marked event by event). */
+const perEventReason: Record<PageReviewReason, string> = {
+  filtered: "the view is filtered, so the events it hides stay unreviewed",
+  chains: "the page spans several runs of the gateway, whose seq numbers overlap",
+  gaps: "the seq numbers shown are not contiguous",
+};
+
+/**
+ * "Mark the events shown reviewed": exactly the rows on this page. One seq range of one chain
+ * when that range holds exactly these rows (no filter, one run, contiguous seqs); otherwise
+ * one mark per event (`planPageReview`, the API's rule).
+ */
+function MarkPage({
+  gatewayId,
+  events,
+  filtered,
+}: {
+  gatewayId: string;
+  events: readonly AuditEvent[];
+  filtered: boolean;
+}) {
   const { orgId } = useSession();
   const [comment, setComment] = useState("");
   const [done, setDone] = useState<string | null>(null);
-  const seqs = events.map((e) => e.seq);
-  const fromSeq = seqs.length === 0 ? 0 : Math.min(...seqs);
-  const toSeq = seqs.length === 0 ? 0 : Math.max(...seqs);
+  const plan = planPageReview(events, { filtered });
+  const shown = `${formatCount(plan.count)} event${plan.count === 1 ? "" : "s"} shown`;
+  const how =
+    plan.kind === "range"
+      ? `as seq ${plan.fromSeq}–${plan.toSeq} of run ${runOf(plan.chainId)}`
+      : `one by one: ${perEventReason[plan.reason]}`;
   const mark = useMutation(
-    () =>
-      api.audit.markReviewed.mutate({
-        orgId,
-        gatewayId,
-        fromSeq,
-        toSeq,
-        ...(comment.trim() === "" ? {} : { comment: comment.trim() }),
-      }),
+    // The plan of the rows on screen when the button was pressed, not of a later refresh.
+    (marked: PageReviewPlan) =>
+      api.audit.markReviewed.mutate({ orgId, ...pageReviewInput(gatewayId, marked, comment) }),
     {
       invalidates: ["audit.reviews", "audit.unreviewedCount", "audit.get", "audit.list"],
-      onSuccess: () => {
-        setDone(`Marked seq ${fromSeq}–${toSeq} reviewed.`);
+      onSuccess: (out, marked) => {
+        const what = `${formatCount(marked.count)} event${marked.count === 1 ? "" : "s"}`;
+        setDone(
+          marked.kind === "range"
+            ? `Marked ${what} reviewed (seq ${marked.fromSeq}–${marked.toSeq} of run ${runOf(marked.chainId)}).`
+            : `Marked ${what} reviewed, one mark each (${formatCount(out.marks.length)}).`,
+        );
         setComment("");
       },
     },
   );
   if (events.length === 0) return null;
   return (
-    <details className="card" style={{ marginBottom: 12, padding: "10px 16px" }}>
-      <summary>
-        Mark the events on this page reviewed (seq {fromSeq}–{toSeq})
-      </summary>
+    <details className="card" style={{ marginBottom: 12, padding: "10px 16px" }} data-testid="mark-page">
+      <summary>Mark the {shown} reviewed</summary>
+      <p className="hint" style={{ marginTop: 8 }} data-testid="mark-page-plan">
+        Marks exactly the {shown}, {how}.
+      </p>
       <form
         className="inline-form"
         style={{ marginTop: 10 }}
         onSubmit={(e) => {
           e.preventDefault();
-          void mark.run(undefined);
+          void mark.run(plan);
         }}
       >
         <div className="field" style={{ flex: "1 1 260px" }}>
