@@ -7,13 +7,27 @@
 //   npx tsx bench/proxy.ts [--seconds 10] [--concurrency 16] [--only gateway,squid]
 //                          [--gateway-from bundle|source] [--warmup 1.5] [--rounds 1]
 //                          [--gateway-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"]
+//                          [--bundle-out FILE] [--baseline FILE]
+//
+// `--bundle-out` keeps the gateway bundle this run built; `--baseline` runs such a kept
+// bundle (an earlier commit's) as one more path, measured in the same rounds: an A/B of
+// a change on the same load, which separate runs on a shared machine cannot give.
 //
 // All proxies run at once; each is warmed up, then measured `--rounds` times in turn
 // (gateway, squid, … , gateway, squid, …) and the median round is reported: on a shared
 // machine the load changes from one minute to the next, and rounds close in time compare
 // fairly. The ratios are the medians of the per-round ratios.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,6 +44,8 @@ const warmupSeconds = Number(args.get("warmup") ?? 1.5);
 const rounds = Math.max(1, Number(args.get("rounds") ?? 1));
 /** Extra node flags for the bundled gateway (e.g. `--cpu-prof`), space-separated. */
 const gatewayNodeArgs = args.get("gateway-node-args")?.split(" ").filter(Boolean) ?? [];
+const bundleOut = args.get("bundle-out");
+const baseline = args.get("baseline");
 const here = fileURLToPath(new URL(".", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "tf-bench-proxy-"));
 const children: ChildProcess[] = [];
@@ -247,21 +263,11 @@ try {
             home,
           ])
         : startChild(process.execPath, [...gatewayNodeArgs, await bundleGatewayServer(), config, home]);
-    const info = (await firstJsonLine(gw)) as {
-      port: number;
-      username: string;
-      password: string;
-      caCertPath: string;
-    };
-    const auth = `Basic ${Buffer.from(`${info.username}:${info.password}`).toString("base64")}`;
-    // tsx wraps node: the gateway is then the node grandchild; find it by port owner.
-    const pid = pidListening(info.port) ?? gw.pid;
-    paths.push({
-      name: `tameflare gateway (${gatewayFrom === "source" ? "tsx" : "bundle"})`,
-      proxy: { host: "127.0.0.1", port: info.port, authorization: auth },
-      ca: [readFileSync(info.caCertPath, "utf8")],
-      pid,
-    });
+    paths.push(await gatewayPath(gw, `tameflare gateway (${gatewayFrom === "source" ? "tsx" : "bundle"})`));
+    if (baseline !== undefined) {
+      const base = startChild(process.execPath, [baseline, config, join(dir, "tf-home-baseline")]);
+      paths.push(await gatewayPath(base, "baseline gateway"));
+    }
   }
 
   if (want("squid")) {
@@ -415,6 +421,24 @@ if (rounds > 1) {
 console.log(`load average: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
 rmSync(dir, { recursive: true, force: true });
 
+async function gatewayPath(child: ChildProcess, name: string): Promise<Path> {
+  const info = (await firstJsonLine(child)) as {
+    port: number;
+    username: string;
+    password: string;
+    caCertPath: string;
+  };
+  const auth = `Basic ${Buffer.from(`${info.username}:${info.password}`).toString("base64")}`;
+  // tsx wraps node: the gateway is then the node grandchild; find it by port owner.
+  const pid = pidListening(info.port) ?? child.pid;
+  return {
+    name,
+    proxy: { host: "127.0.0.1", port: info.port, authorization: auth },
+    ca: [readFileSync(info.caCertPath, "utf8")],
+    pid,
+  };
+}
+
 /** `lib/gateway-server.ts` bundled as `apps/gateway/scripts/build.mjs` bundles `tf`. */
 async function bundleGatewayServer(): Promise<string> {
   const { build } = await import("esbuild");
@@ -435,6 +459,7 @@ async function bundleGatewayServer(): Promise<string> {
       ].join("\n"),
     },
   });
+  if (bundleOut !== undefined) copyFileSync(outfile, bundleOut);
   return outfile;
 }
 

@@ -280,9 +280,18 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 }
 
-/** True when the agent's request has no body at all (parsed completely, nothing buffered). */
+/**
+ * True when the agent's request has no body. Decided from the head (RFC 9112 §6.3: a request
+ * with neither Transfer-Encoding nor a non-zero Content-Length has none), because the verdict
+ * usually comes in the turn the head arrived, before the parser has marked the message
+ * complete: waiting for its end instead sent every GET through undici's iterable-body path
+ * (an async generator and a later write per request).
+ */
 function hasNoBody(req: IncomingMessage): boolean {
-  return req.complete && req.readableLength === 0 && !req.readableEnded && !req.readableFlowing;
+  const h = req.headers;
+  if (h["transfer-encoding"] !== undefined) return false;
+  const length = h["content-length"];
+  return length === undefined || length === "0";
 }
 
 /** Secrets arrays are per credential (the pipeline keeps them): their redaction is prepared once. */
