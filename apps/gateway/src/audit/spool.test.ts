@@ -6,7 +6,7 @@ import {
 } from "@tameflare/contracts";
 import { describe, expect, it } from "vitest";
 import type { AuditEntry } from "../ports/audit-sink.ts";
-import { canonicalHashInput, hashAuditEvent, sealEvent, verifyAuditChain } from "./spool.ts";
+import { canonicalHashInput, hashAuditEvent, sealEvent, sealEventLine, verifyAuditChain } from "./spool.ts";
 
 const base: AuditEntry = {
   ts: "2026-11-25T10:00:00.000Z",
@@ -33,7 +33,7 @@ const base: AuditEntry = {
 };
 
 describe("audit event sealing", () => {
-  it("the fast canonical text is byte for byte the contract's auditHashInput", () => {
+  it("the fast canonical text is byte for byte the contract's auditHashInput, and the line JSON.stringify(event)", () => {
     const variants: AuditEntry[] = [
       base,
       { ...base, connector: null, action_type: null, enforced: null, mode: null, reason: null },
@@ -41,7 +41,9 @@ describe("audit event sealing", () => {
       { ...base, agent: "\u0000\u001f\"'", path: "/%E2%82%AC?x" },
     ];
     for (const entry of variants) {
-      const event = sealEvent(entry, "evt_ABCDEFGH12", "local:run", 42, auditGenesisHash);
+      const { event, line } = sealEventLine(entry, "evt_ABCDEFGH12", "local:run", 42, auditGenesisHash);
+      expect(line).toBe(JSON.stringify(event));
+      expect(sealEvent(entry, "evt_ABCDEFGH12", "local:run", 42, auditGenesisHash)).toEqual(event);
       const { hash, ...body } = event;
       expect(canonicalHashInput(event)).toBe(auditHashInput(body as AuditEventBody));
       expect(hash).toBe(hashAuditEvent(body as AuditEventBody));

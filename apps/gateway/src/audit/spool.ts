@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import { fdatasync, close as fsClose, open as fsOpen, writeSync } from "node:fs";
 import { mkdir, open, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -64,10 +64,10 @@ export class AuditSpool implements AuditSink {
 
   append(entry: AuditEntry): Promise<AuditEvent> {
     if (this.#closed) return Promise.reject(new Error("audit: the spool is closed"));
-    const event = sealEvent(entry, newId("event"), this.gatewayId, this.#seq, this.#prevHash);
+    const { event, line } = sealEventLine(entry, newId("event"), this.gatewayId, this.#seq, this.#prevHash);
     this.#seq += 1;
     this.#prevHash = event.hash;
-    this.#lines += `${JSON.stringify(event)}\n`;
+    this.#lines += `${line}\n`;
     return new Promise<AuditEvent>((resolve, reject) => {
       this.#waiting.push({ event, resolve, reject });
       if (!this.#scheduled) {
@@ -153,7 +153,44 @@ export function sealEvent(
   seq: number,
   prevHash: string,
 ): AuditEvent {
-  const event: AuditEvent = {
+  return sealEventLine(entry, id, gatewayId, seq, prevHash).event;
+}
+
+/**
+ * `sealEvent` and the event's spool line (`JSON.stringify(event)`, byte for byte). Each value
+ * is serialised once and reused by the canonical hash input and the line: per request this
+ * is the audit's whole cost on the gateway's hot path.
+ */
+export function sealEventLine(
+  entry: AuditEntry,
+  id: string,
+  gatewayId: string,
+  seq: number,
+  prevHash: string,
+): { event: AuditEvent; line: string } {
+  const event = eventOf(entry, id, gatewayId, seq, prevHash);
+  const json: string[] = [];
+  for (const key of lineKeys) json.push(JSON.stringify(event[key]));
+  let canonical = "";
+  for (let i = 0; i < hashKeys.length; i++) {
+    canonical += `${hashKeyPrefixes[i]}${json[hashKeyAt[i] as number]}]`;
+  }
+  // The canonical text leaves `hash` out, so it can be filled in place (no copy of the event).
+  event.hash = hash("sha256", `${canonical}]`, "hex");
+  let line = "";
+  for (let i = 0; i < lineKeys.length; i++) line += `${linePrefixes[i]}${json[i]}`;
+  return { event, line: `${line},"hash":"${event.hash}"}` };
+}
+
+/** The event for an entry, keys in the order of its spool line; `hash` still empty. */
+function eventOf(
+  entry: AuditEntry,
+  id: string,
+  gatewayId: string,
+  seq: number,
+  prevHash: string,
+): AuditEvent {
+  return {
     ts: entry.ts,
     agent: entry.agent,
     connector: entry.connector ?? null,
@@ -181,9 +218,6 @@ export function sealEvent(
     prev_hash: prevHash,
     hash: "",
   };
-  // The canonical text leaves `hash` out, so it can be filled in place (no copy of the event).
-  event.hash = createHash("sha256").update(canonicalHashInput(event)).digest("hex");
-  return event;
 }
 
 /** The body's keys as `auditHashInput` orders them (sorted), from the contract's schema. */
@@ -191,6 +225,20 @@ const hashKeys = Object.keys(auditEventSchema.shape)
   .filter((k) => k !== "hash")
   .sort() as (keyof AuditEventBody)[];
 const hashKeyPrefixes = hashKeys.map((k, i) => `${i === 0 ? "[" : ","}[${JSON.stringify(k)},`);
+
+/** The body's keys in the order `sealEventLine` builds the event (its line's order), `hash` last. */
+const lineKeys = Object.keys(
+  eventOf(
+    { ts: "", agent: "", decision: "allow", method: "", host: "", path: "", request_id: "" } as AuditEntry,
+    "",
+    "",
+    0,
+    "",
+  ),
+).filter((k) => k !== "hash") as (keyof AuditEventBody)[];
+const linePrefixes = lineKeys.map((k, i) => `${i === 0 ? "{" : ","}${JSON.stringify(k)}:`);
+/** For each sorted key, its position in `lineKeys`. */
+const hashKeyAt = hashKeys.map((k) => lineKeys.indexOf(k));
 
 /**
  * `auditHashInput(body)` for a body holding exactly the contract's keys (what `sealEvent`
