@@ -41,8 +41,10 @@ export interface StartGatewayOptions {
   gatewayId?: string;
   /** This process's run id (default: made here); the connected mode's audit sink names its spool with it. */
   runId?: string;
-  /** One line per request at most; never receives a secret. */
+  /** Notices, and one line per request when `logRequests`; never receives a secret. */
   logger?: (line: string) => void;
+  /** Give the logger a line per request (default true); off, none is even built. */
+  logRequests?: boolean;
 }
 
 export interface RunningGateway {
@@ -101,7 +103,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const killSwitches = new KillSwitchFile(tfHome, log);
   const agents = new AgentRegistry(options.agents);
   const pools = new PoolManager(gatewayEnv().systemCaFile);
-  const recorder = new Recorder(audit, log);
+  const recorder = new Recorder(audit, log, options.logRequests ?? true);
   const pipeline = new Pipeline({ gatewayId, policy, killSwitches, broker, log });
   const proxy = new GatewayProxy({ pipeline, recorder, pools, agents, leaves, policy, killSwitches, log });
 

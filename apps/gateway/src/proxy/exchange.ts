@@ -61,10 +61,12 @@ const done: Promise<void> = Promise.resolve();
 export class Recorder {
   readonly #sink: AuditSink;
   readonly #log: (line: string) => void;
+  readonly #logRequests: boolean;
 
-  constructor(sink: AuditSink, log: (line: string) => void) {
+  constructor(sink: AuditSink, log: (line: string) => void, logRequests = true) {
     this.#sink = sink;
     this.#log = log;
+    this.#logRequests = logRequests;
   }
 
   /**
@@ -107,7 +109,7 @@ export class Recorder {
     }
     return appended.then(
       () => {
-        if (options?.log !== false) this.#logLine(x, latency);
+        if (this.#logRequests && options?.log !== false) this.#logLine(x, latency);
       },
       (error: Error) => {
         this.#log(`audit: cannot record ${x.requestId}: ${error.message}`);

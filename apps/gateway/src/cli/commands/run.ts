@@ -90,6 +90,7 @@ async function runCommand(ctx: CliContext, argv: string[], options: RunOptions):
     configPath: choice.path,
     agents: { [options.agent]: password },
     logger: notice,
+    logRequests: options.verbose === true && !options.quiet,
     approvalBroker: {
       // Says where a held request waits, so the person at the terminal can decide it.
       create: async (request) => {
@@ -181,6 +182,7 @@ async function runConnected(
       runId: connected.runId,
       agents: { [options.agent]: password },
       logger: notice,
+      logRequests: options.verbose === true && !options.quiet,
       approvalBroker: {
         create: async (request) => {
           const held = await connected.approvalBroker.create(request);
