@@ -246,7 +246,9 @@ describe("tf approvals, kill, resume, status and logs against a running tf run",
     // --verbose adds one line per request (without it the gateway does not even build them).
     const verbose = await runTf(["run", "--verbose", "--", ...curl], { cwd: setup.ws.dir, env: setup.env });
     expect(verbose.stdout).toMatch(/^HTTP\/1\.1 200/m);
-    expect(verbose.stderr).toMatch(/^tf: req_\S+ agent=default GET api\.github\.com github\.repo\.get allow 200 /m);
+    expect(verbose.stderr).toMatch(
+      /^tf: req_\S+ agent=default GET api\.github\.com github\.repo\.get allow 200 /m,
+    );
     const statusAfter = await runTf(["status"], { cwd: setup.ws.dir, env: setup.env });
     expect(statusAfter.stdout).toContain("Kill switch: off");
     expect(statusAfter.stdout).toContain("Config: tameflare.yaml: valid");
