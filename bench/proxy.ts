@@ -7,11 +7,13 @@
 //   npx tsx bench/proxy.ts [--seconds 10] [--concurrency 16] [--only gateway,squid]
 //                          [--gateway-from bundle|source] [--warmup 1.5] [--rounds 1]
 //                          [--gateway-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"]
-//                          [--bundle-out FILE] [--baseline FILE]
+//                          [--bundle-out FILE] [--baseline FILE] [--new-conn-seconds N]
 //
 // `--bundle-out` keeps the gateway bundle this run built; `--baseline` runs such a kept
 // bundle (an earlier commit's) as one more path, measured in the same rounds: an A/B of
-// a change on the same load, which separate runs on a shared machine cannot give.
+// a change on the same load, which separate runs on a shared machine cannot give. Many short
+// rounds (`--seconds 1 --rounds 20 --new-conn-seconds 0`) compare best on a noisy machine:
+// the ratios are medians of per-round ratios, each round's paths measured seconds apart.
 //
 // All proxies run at once; each is warmed up, then measured `--rounds` times in turn
 // (gateway, squid, … , gateway, squid, …) and the median round is reported: on a shared
@@ -42,6 +44,8 @@ const only = args.get("only")?.split(",");
 const gatewayFrom = args.get("gateway-from") ?? "bundle";
 const warmupSeconds = Number(args.get("warmup") ?? 1.5);
 const rounds = Math.max(1, Number(args.get("rounds") ?? 1));
+/** Seconds of the new-connection run per path and round; 0 skips it (keep-alive only). */
+const newConnSeconds = Number(args.get("new-conn-seconds") ?? Math.max(2, seconds / 2));
 /** Extra node flags for the bundled gateway (e.g. `--cpu-prof`), space-separated. */
 const gatewayNodeArgs = args.get("gateway-node-args")?.split(" ").filter(Boolean) ?? [];
 const bundleOut = args.get("bundle-out");
@@ -225,12 +229,15 @@ async function measureRound(path: Path): Promise<Round> {
     newConnectionPerRequest: false,
   });
   const cpu1 = cpuMs(path.pid);
-  const newConn = await runLoad({
-    ...base,
-    concurrency,
-    durationMs: Math.max(2, seconds / 2) * 1000,
-    newConnectionPerRequest: true,
-  });
+  const newConn =
+    newConnSeconds > 0
+      ? await runLoad({
+          ...base,
+          concurrency,
+          durationMs: newConnSeconds * 1000,
+          newConnectionPerRequest: true,
+        })
+      : { requests: 0, errors: 0, seconds: 0, rps: Number.NaN, p50Ms: Number.NaN, p99Ms: Number.NaN };
   const cpu2 = cpuMs(path.pid);
   console.error(
     `${path.name}: ${keepAlive.rps.toFixed(0)} req/s keep-alive, ${newConn.rps.toFixed(0)} req/s new-conn`,
