@@ -105,7 +105,7 @@ export async function createApp(env: ApiEnv, options: AppOptions = {}): Promise<
   const deps: AppDeps = {
     env: fullEnv,
     db,
-    repos: createRepositories(db.prisma),
+    repos: createRepositories(db.prisma, db.sql),
     queue,
     log,
     clock: options.clock ?? (() => new Date()),

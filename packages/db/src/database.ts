@@ -19,9 +19,32 @@ export type DbClient = PrismaClient;
 
 export type DatabaseKind = "postgres" | "pglite";
 
+/**
+ * One parameterised statement straight on the driver (the `pg` pool or the PGlite instance
+ * Prisma runs on), for the few hot statements where Prisma's handling of parameters costs
+ * more than the query itself: the audit batch insert, whose one multi-megabyte JSON
+ * parameter Prisma re-encodes and re-parses. Placeholders are `$1`, `$2`, …; cast results in
+ * SQL to types both drivers return alike (`::int`, `::text`: an int8 is a string on `pg` and
+ * a bigint on PGlite). A failure is the driver's error, its SQLSTATE in `code`. It never
+ * joins a Prisma transaction: inside one, use `prismaRawSql(tx)` (on PGlite, `Database.sql`
+ * would wait for that very transaction to end).
+ */
+export interface RawSql {
+  query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
+}
+
+/** `RawSql` through Prisma's `$queryRawUnsafe`: joins the transaction of a transaction client. */
+export function prismaRawSql(client: DbClient): RawSql {
+  return {
+    query: <Row>(sql: string, params: unknown[] = []) => client.$queryRawUnsafe<Row[]>(sql, ...params),
+  };
+}
+
 export interface Database {
   readonly kind: DatabaseKind;
   readonly prisma: DbClient;
+  /** Statements on the driver itself, around Prisma (see `RawSql`): the same pool or PGlite instance. */
+  readonly sql: RawSql;
   /** What `createDatabase` applied; null when it did not run migrations. */
   readonly migrations: MigrationReport | null;
   /** True when the database answers a trivial query within `timeoutMs` (readiness probes). Never throws. */
@@ -80,6 +103,9 @@ export async function createDatabase(options: CreateDatabaseOptions = {}): Promi
     return {
       kind: "postgres",
       prisma,
+      sql: {
+        query: async <Row>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as Row[],
+      },
       migrations: report,
       ping: (options) => pingWith(() => pool.query("SELECT 1"), options?.timeoutMs),
       close: once(async () => {
@@ -101,9 +127,15 @@ export async function createDatabase(options: CreateDatabaseOptions = {}): Promi
     throw cause;
   }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite), transactionOptions });
+  // PGlite runs `query` exclusive of any open transaction (Prisma's go through
+  // `lite.transaction`), so a statement here never lands inside someone else's transaction.
+  const sql: RawSql = {
+    query: async <Row>(text: string, params?: unknown[]) => (await lite.query<Row>(text, params)).rows,
+  };
   return {
     kind: "pglite",
     prisma,
+    sql,
     migrations: report,
     ping: (options) => pingWith(() => lite.query("SELECT 1"), options?.timeoutMs),
     close: once(async () => {

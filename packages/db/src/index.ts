@@ -8,6 +8,7 @@ export {
   type DbClient,
   defaultPgliteDir,
   pgliteExecutor,
+  type RawSql,
   resolvePgliteDir,
 } from "./database.ts";
 export { type DataEnv, type DataEnvErrorCode, maskUrl, type ReadDataEnvOptions, readDataEnv } from "./env.ts";

@@ -62,6 +62,23 @@ const columnsSql = `
   FROM information_schema.columns WHERE table_schema = 'public'
   ORDER BY table_name, column_name`;
 const indexesSql = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname`;
+// NOT NULL constraints are left out: PGlite's newer Postgres lists them here (`contype` n), the
+// server's may not; the columns query compares nullability already.
+const constraintsSql = `
+  SELECT c.conrelid::regclass::text AS table_name, c.conname, pg_get_constraintdef(c.oid) AS definition
+  FROM pg_constraint c WHERE c.connamespace = 'public'::regnamespace AND c.contype <> 'n'
+  ORDER BY table_name, c.conname`;
+const triggersSql = `
+  SELECT t.tgname, pg_get_triggerdef(t.oid) AS definition
+  FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid
+  WHERE r.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal
+  ORDER BY t.tgname`;
+
+interface ConstraintRow {
+  table_name: string;
+  conname: string;
+  definition: string;
+}
 
 function byTable(rows: ColumnRow[]): Map<string, Set<string>> {
   const tables = new Map<string, Set<string>>();
@@ -78,6 +95,8 @@ describe("migrations on an empty Postgres", () => {
   let client: pg.Client;
   let postgresColumns: ColumnRow[];
   let postgresIndexes: { indexname: string; indexdef: string }[];
+  let postgresConstraints: ConstraintRow[];
+  let postgresTriggers: { tgname: string; definition: string }[];
   const dirs: string[] = [];
 
   beforeAll(async () => {
@@ -96,6 +115,8 @@ describe("migrations on an empty Postgres", () => {
     expect(report.applied).toEqual(readMigrations().map((m) => m.name));
     postgresColumns = (await client.query<ColumnRow>(columnsSql)).rows;
     postgresIndexes = (await client.query(indexesSql)).rows;
+    postgresConstraints = (await client.query<ConstraintRow>(constraintsSql)).rows;
+    postgresTriggers = (await client.query(triggersSql)).rows;
     const actual = byTable(postgresColumns);
     const declared = declaredTables();
     expect(declared.size).toBeGreaterThanOrEqual(21);
@@ -118,6 +139,19 @@ describe("migrations on an empty Postgres", () => {
     ]) {
       expect(names).toContain(name);
     }
+  });
+
+  it("keeps the composite key of every gateway-owned table, audit_events included, to gateways", () => {
+    const auditKeys = postgresConstraints.filter(
+      (c) => c.table_name === "audit_events" && c.definition.startsWith("FOREIGN KEY"),
+    );
+    expect(auditKeys.map((c) => c.definition)).toEqual([
+      "FOREIGN KEY (gateway_id, org_id) REFERENCES gateways(id, org_id) ON UPDATE CASCADE ON DELETE CASCADE",
+    ]);
+    expect(
+      postgresConstraints.filter((c) => c.definition.includes("REFERENCES gateways(id, org_id)")).length,
+    ).toBeGreaterThanOrEqual(10);
+    expect(postgresTriggers).toEqual([]);
   });
 
   it("applies nothing when rerun", async () => {
@@ -159,7 +193,7 @@ describe("migrations on an empty Postgres", () => {
     expect(recorded.rowCount).toBe(0);
   });
 
-  it("gives PGlite, migrated from empty by createDatabase, exactly the same tables, columns and indexes", async () => {
+  it("gives PGlite, migrated from empty by createDatabase, exactly the same tables, columns, indexes, constraints and triggers", async () => {
     // The template folder is an empty PGlite that createDatabase migrated (built once per
     // migration set: a fresh PGlite costs seconds of initdb).
     const dir = await createTestPgliteDir();
@@ -173,6 +207,8 @@ describe("migrations on an empty Postgres", () => {
       const indexes = await db.prisma.$queryRawUnsafe<{ indexname: string; indexdef: string }[]>(indexesSql);
       expect(columns).toEqual(postgresColumns);
       expect(indexes).toEqual(postgresIndexes);
+      expect(await db.sql.query(constraintsSql)).toEqual(postgresConstraints);
+      expect(await db.sql.query(triggersSql)).toEqual(postgresTriggers);
     } finally {
       await db.close();
       dir.cleanup();

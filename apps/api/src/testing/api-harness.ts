@@ -1,6 +1,6 @@
 import type { Gateway, Role } from "@tameflare/contracts";
 import { createRedisTestPrefix, type RedisTestPrefix } from "../../../../tests/support/index.ts";
-import type { AppDeps } from "../deps.ts";
+import type { AppDeps, Logger } from "../deps.ts";
 import { type ApiServer, startApiServer } from "../http/server.ts";
 import { createApiMetrics, createMetricsHandler } from "../metrics/metrics.ts";
 import { createBullmqQueue } from "../queue/bullmq-queue.ts";
@@ -30,6 +30,8 @@ export interface TestApi {
   server: ApiServer;
   url: string;
   redis: RedisTestPrefix | null;
+  /** Every line the API, the queue and the workers logged. */
+  log: Logger & { lines: string[] };
   /** Starts the queue workers (not started by default when `workers: false`). */
   startWorkers(options?: WorkersOptions): QueueWorker;
   /** An organization with one user per role (sessions) and a gateway (with its token). */
@@ -132,6 +134,7 @@ export async function startTestApi(
     server,
     url: server.url,
     redis,
+    log,
     startWorkers: launch,
     async seedTenant(name = "Acme") {
       const orgId = await seedOrg(deps, name);

@@ -92,7 +92,7 @@ export async function createTestDeps(
   const deps: AppDeps = {
     env,
     db,
-    repos: createRepositories(db.prisma),
+    repos: createRepositories(db.prisma, db.sql),
     queue,
     log,
     clock: options.clock ?? (() => new Date()),

@@ -7,9 +7,15 @@ import {
   type Gateway,
   type Organization,
 } from "@tameflare/contracts";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type OpenedTestDatabase, testBackends } from "../../../../tests/support/index.ts";
-import { createRepositories, type Repositories } from "./index.ts";
+import {
+  createTestDatabase,
+  type OpenedTestDatabase,
+  testBackends,
+} from "../../../../tests/support/index.ts";
+import { createDatabase } from "../database.ts";
+import { createRepositories, type Repositories, withTransaction } from "./index.ts";
 
 const unique = () => randomBytes(5).toString("hex");
 
@@ -81,7 +87,8 @@ describe.each(testBackends)("audit repository on $name", (backend) => {
 
   beforeAll(async () => {
     opened = await backend.open();
-    repos = createRepositories(opened.db.prisma);
+    // As the API wires it: the batch insert on the driver, around Prisma.
+    repos = createRepositories(opened.db.prisma, opened.db.sql);
     const a = await repos.organizations.create({ name: "A", slug: `a-${unique()}` });
     const b = await repos.organizations.create({ name: "B", slug: `b-${unique()}` });
     if (!a.ok || !b.ok) throw new Error("org setup failed");
@@ -209,10 +216,12 @@ describe.each(testBackends)("audit repository on $name", (backend) => {
       ok: false,
       code: "gateway_mismatch",
     });
-    expect(await repos.audit.insertBatch({ orgId: otherOrg.id, gatewayId: gw.id }, events)).toMatchObject({
+    expect(await repos.audit.insertBatch({ orgId: otherOrg.id, gatewayId: gw.id }, events)).toEqual({
       ok: false,
       code: "unknown_gateway",
+      message: `gateway \`${gw.id}\` does not exist in organization \`${otherOrg.id}\``,
     });
+    expect(await storedOf(events)).toBe(0);
     await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, events);
     const fork = makeChain(gw.id, 2, {
       seq: 5,
@@ -225,6 +234,80 @@ describe.each(testBackends)("audit repository on $name", (backend) => {
     });
     expect(await repos.audit.lastSeq(org.id, gw.id)).toBe(5);
     expect(await repos.audit.findByEventId(org.id, fork[1]?.id ?? "")).toBeNull();
+  });
+
+  /** How many of these events are stored, in any organization. */
+  async function storedOf(events: AuditEvent[]): Promise<number> {
+    return opened.db.prisma.auditEvent.count({ where: { eventId: { in: events.map((e) => e.id) } } });
+  }
+
+  it("refuses a batch for a gateway that does not exist, naming it, and stores nothing", async () => {
+    const missing = `gw_${unique()}missing`;
+    const events = makeChain(`${missing}:run-1`, 3);
+    expect(await repos.audit.insertBatch({ orgId: org.id, gatewayId: missing }, events)).toEqual({
+      ok: false,
+      code: "unknown_gateway",
+      message: `gateway \`${missing}\` does not exist in organization \`${org.id}\``,
+    });
+    expect(await storedOf(events)).toBe(0);
+  });
+
+  it("deleting a gateway deletes its events and no other's; moving it to another organization moves them", async () => {
+    const gone = await newGateway();
+    const kept = await newGateway();
+    const goneEvents = [...makeChain(gone.id, 3), ...makeChain(`${gone.id}:run-2`, 2)];
+    const keptEvents = makeChain(kept.id, 4);
+    await repos.audit.insertBatch({ orgId: org.id, gatewayId: gone.id }, goneEvents);
+    await repos.audit.insertBatch({ orgId: org.id, gatewayId: kept.id }, keptEvents);
+    expect(await storedOf(goneEvents)).toBe(5);
+
+    await opened.db.prisma.gateway.delete({ where: { id: gone.id } });
+    expect(await storedOf(goneEvents)).toBe(0);
+    expect(await storedOf(keptEvents)).toBe(4);
+
+    await opened.db.prisma.gateway.update({ where: { id: kept.id }, data: { orgId: otherOrg.id } });
+    expect(await repos.audit.lastSeq(otherOrg.id, kept.id)).toBe(4);
+    expect(await repos.audit.lastSeq(org.id, kept.id)).toBeNull();
+    expect(await repos.audit.verifyChain(otherOrg.id, kept.id)).toMatchObject({ ok: true, checked: 4 });
+  });
+
+  it("through Prisma (as repositories of a transaction run it) the insert answers the same and joins the transaction", async () => {
+    const gw = await newGateway();
+    const scope = { orgId: org.id, gatewayId: gw.id };
+    const events = makeChain(gw.id, 10);
+    const byDecision: Record<string, number> = {};
+    for (const e of events) byDecision[e.decision] = (byDecision[e.decision] ?? 0) + 1;
+
+    const rolledBack = withTransaction(opened.db.prisma, async (tx) => {
+      expect(await tx.audit.insertBatch(scope, events)).toEqual({
+        ok: true,
+        value: { inserted: 10, byDecision },
+      });
+      throw new Error("roll back");
+    });
+    await expect(rolledBack).rejects.toThrow("roll back");
+    expect(await storedOf(events)).toBe(0);
+
+    const viaPrisma = createRepositories(opened.db.prisma).audit;
+    expect(await viaPrisma.insertBatch(scope, events)).toEqual({
+      ok: true,
+      value: { inserted: 10, byDecision },
+    });
+    expect(await viaPrisma.insertBatch(scope, events)).toEqual({
+      ok: true,
+      value: { inserted: 0, byDecision: {} },
+    });
+    const fork = makeChain(gw.id, 1, {
+      seq: 10,
+      prevHash: events[8]?.hash ?? "",
+      startMs: Date.UTC(2031, 0, 1),
+    });
+    expect(await viaPrisma.insertBatch(scope, fork)).toMatchObject({ ok: false, code: "seq_conflict" });
+    const missing = `gw_${unique()}missing`;
+    expect(
+      await viaPrisma.insertBatch({ orgId: org.id, gatewayId: missing }, makeChain(missing, 1)),
+    ).toMatchObject({ ok: false, code: "unknown_gateway" });
+    expect(await repos.audit.verifyChain(org.id, gw.id)).toMatchObject({ ok: true, checked: 10 });
   });
 
   it("queries newest first with filters, and keyset pages neither skip nor repeat (even on equal timestamps)", async () => {
@@ -836,5 +919,54 @@ describe.each(testBackends)("audit repository on $name", (backend) => {
     expect(denied.value.events).toHaveLength(7);
     expect(denied.value.nextCursor).not.toBeNull();
     expect(denied.value.events.every((e) => e.decision === "deny" && e.reviewed)).toBe(true);
+  });
+});
+
+// PGlite runs one transaction at a time: only Postgres can interleave an insert with a deletion.
+describe("audit batch insert racing a gateway deletion on postgres", () => {
+  it("a batch that waits on a gateway being deleted is refused once the deletion commits, and leaves no events", async () => {
+    const database = await createTestDatabase();
+    const db = await createDatabase({ databaseUrl: database.url, poolMax: 3 });
+    const deleter = new pg.Client({ connectionString: database.url });
+    try {
+      await deleter.connect();
+      const repos = createRepositories(db.prisma, db.sql);
+      const created = await repos.organizations.create({ name: "R", slug: `r-${unique()}` });
+      if (!created.ok) throw new Error(created.message);
+      const orgId = created.value.id;
+      const gw = await repos.gateways.create({
+        orgId,
+        name: "racing",
+        tokenHash: `h-${unique()}`,
+        tokenPrefix: "gwtk_1",
+      });
+      if (!gw.ok) throw new Error(gw.message);
+      const events = makeChain(gw.value.id, 50);
+
+      await deleter.query("BEGIN");
+      await deleter.query("DELETE FROM gateways WHERE id = $1", [gw.value.id]);
+      const insert = repos.audit.insertBatch({ orgId, gatewayId: gw.value.id }, events);
+      // The insert is blocked on the gateway's row lock before the deletion commits.
+      const deadline = Date.now() + 3000;
+      for (;;) {
+        if (Date.now() > deadline) throw new Error("the insert never waited for the gateway's row lock");
+        const waiting = await db.sql.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        if (waiting[0]?.n === 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await deleter.query("COMMIT");
+      expect(await insert).toMatchObject({ ok: false, code: "unknown_gateway" });
+      const left = await db.sql.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM audit_events WHERE gateway_id = $1",
+        [gw.value.id],
+      );
+      expect(left).toEqual([{ n: 0 }]);
+    } finally {
+      await deleter.end();
+      await db.close();
+      await database.drop();
+    }
   });
 });

@@ -12,7 +12,7 @@ import {
   type ReviewedAuditEvent,
   type ReviewedAuditPage,
 } from "@tameflare/contracts";
-import type { DbClient } from "../database.ts";
+import { type DbClient, prismaRawSql, type RawSql } from "../database.ts";
 import { type AuditEvent as AuditEventRow, Prisma } from "../generated/client.ts";
 import { globToLike, isForeignKeyViolation, iso, isUniqueViolation, parseColumn } from "./shared.ts";
 
@@ -136,41 +136,42 @@ export interface AuditRepository {
   }): Promise<{ p50: number; p95: number; max: number; sampled: number } | null>;
 }
 
-// Columns of the recordset the batch is unpacked from; names match the contract's keys.
-const recordsetColumns = Prisma.raw(
-  [
-    "id text",
-    "gateway_id text",
-    "seq bigint",
-    "ts text",
-    "agent text",
-    "connector text",
-    "action_type text",
-    "decision text",
-    "enforced text",
-    "mode text",
-    "reason text",
-    "rule text",
-    "risk text",
-    "risk_score double precision",
-    "status integer",
-    "latency_ms double precision",
-    "method text",
-    "host text",
-    "path text",
-    "request_id text",
-    "approval_id text",
-    "error_code text",
-    "bytes_in bigint",
-    "bytes_out bigint",
-    "prev_hash text",
-    "hash text",
-  ].join(", "),
-);
+// The batch insert, on the driver (`RawSql`) rather than through Prisma: its one parameter is
+// the whole batch as JSON (megabytes), which Prisma would JSON-encode again and parse back.
+// Parameters: $1 org id, $2 gateway id, $3 the events (a JSON array of contract events). The
+// foreign key to gateways refuses a batch for a gateway not in the organization (unknown_gateway).
+const insertBatchSql = `
+  WITH inserted AS (
+    INSERT INTO audit_events (
+      event_id, org_id, gateway_id, chain_id, seq, ts, ts_text, agent, connector, action_type, decision,
+      enforced, mode, reason, rule, risk, risk_score, status, latency_ms, method, host, path,
+      request_id, approval_id, error_code, bytes_in, bytes_out, prev_hash, hash
+    )
+    SELECT
+      e.id, $1, $2, e.gateway_id, e.seq, e.ts::timestamptz, e.ts, e.agent, e.connector,
+      e.action_type, e.decision, e.enforced, e.mode, e.reason, e.rule, e.risk, e.risk_score, e.status,
+      e.latency_ms, e.method, e.host, e.path, e.request_id, e.approval_id, e.error_code, e.bytes_in,
+      e.bytes_out, e.prev_hash, e.hash
+    FROM json_to_recordset($3::json) AS e(
+      id text, gateway_id text, seq bigint, ts text, agent text, connector text, action_type text,
+      decision text, enforced text, mode text, reason text, rule text, risk text,
+      risk_score double precision, status integer, latency_ms double precision, method text,
+      host text, path text, request_id text, approval_id text, error_code text, bytes_in bigint,
+      bytes_out bigint, prev_hash text, hash text
+    )
+    ORDER BY e.gateway_id, e.seq
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING decision
+  )
+  SELECT decision, count(*)::int AS n FROM inserted GROUP BY decision`;
 
 const defaultPageSize = 50;
 
-export function createAuditRepository(db: DbClient): AuditRepository {
+/**
+ * `sql` runs the batch insert (default: through `db`); pass the database's own `RawSql`
+ * outside transactions, which skips Prisma's re-encoding of the batch.
+ */
+export function createAuditRepository(db: DbClient, sql: RawSql = prismaRawSql(db)): AuditRepository {
   return {
     async insertBatch({ orgId, gatewayId }, events) {
       if (events.length === 0) return { ok: true, value: { inserted: 0, byDecision: {} } };
@@ -186,29 +187,16 @@ export function createAuditRepository(db: DbClient): AuditRepository {
       // (a VALUES list would hit Postgres' 65,535-parameter limit at ~2,500 events).
       const unique = [...new Map(events.map((e) => [e.id, e])).values()];
       try {
-        const rows = await db.$queryRaw<{ decision: string; n: bigint }[]>`
-          WITH inserted AS (
-            INSERT INTO audit_events (
-              event_id, org_id, gateway_id, chain_id, seq, ts, ts_text, agent, connector, action_type, decision,
-              enforced, mode, reason, rule, risk, risk_score, status, latency_ms, method, host, path,
-              request_id, approval_id, error_code, bytes_in, bytes_out, prev_hash, hash
-            )
-            SELECT
-              e.id, ${orgId}, ${gatewayId}, e.gateway_id, e.seq, e.ts::timestamptz, e.ts, e.agent, e.connector,
-              e.action_type, e.decision, e.enforced, e.mode, e.reason, e.rule, e.risk, e.risk_score, e.status,
-              e.latency_ms, e.method, e.host, e.path, e.request_id, e.approval_id, e.error_code, e.bytes_in,
-              e.bytes_out, e.prev_hash, e.hash
-            FROM json_to_recordset(${JSON.stringify(unique)}::json) AS e(${recordsetColumns})
-            ORDER BY e.gateway_id, e.seq
-            ON CONFLICT (event_id) DO NOTHING
-            RETURNING decision
-          )
-          SELECT decision, count(*) AS n FROM inserted GROUP BY decision`;
+        const rows = await sql.query<{ decision: string; n: number }>(insertBatchSql, [
+          orgId,
+          gatewayId,
+          JSON.stringify(unique),
+        ]);
         const byDecision: Partial<Record<AuditEvent["decision"], number>> = {};
         let inserted = 0;
         for (const row of rows) {
-          byDecision[row.decision as AuditEvent["decision"]] = Number(row.n);
-          inserted += Number(row.n);
+          byDecision[row.decision as AuditEvent["decision"]] = row.n;
+          inserted += row.n;
         }
         return { ok: true, value: { inserted, byDecision } };
       } catch (error) {

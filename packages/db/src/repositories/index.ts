@@ -1,4 +1,4 @@
-import type { DbClient } from "../database.ts";
+import { type DbClient, prismaRawSql, type RawSql } from "../database.ts";
 import { type AccessRuleRepository, createAccessRuleRepository } from "./access-rule-repository.ts";
 import { type ApiTokenRepository, createApiTokenRepository } from "./api-token-repository.ts";
 import { type ApprovalRepository, createApprovalRepository } from "./approval-repository.ts";
@@ -43,8 +43,12 @@ export interface Repositories {
   signingKeys: SigningKeyRepository;
 }
 
-/** Every repository over one client. */
-export function createRepositories(db: DbClient): Repositories {
+/**
+ * Every repository over one client. `sql` runs the few statements that go around Prisma
+ * (the audit batch insert): pass `database.sql` for a `Database`'s client; the default goes
+ * through `db`, which is what a transaction client needs (its statements must join it).
+ */
+export function createRepositories(db: DbClient, sql: RawSql = prismaRawSql(db)): Repositories {
   return {
     organizations: createOrganizationRepository(db),
     users: createUserRepository(db),
@@ -61,7 +65,7 @@ export function createRepositories(db: DbClient): Repositories {
     rateLimits: createRateLimitRepository(db),
     bundles: createBundleRepository(db),
     approvals: createApprovalRepository(db),
-    audit: createAuditRepository(db),
+    audit: createAuditRepository(db, sql),
     reviewMarks: createReviewMarkRepository(db),
     killSwitches: createKillSwitchRepository(db),
     slack: createSlackSettingsRepository(db),

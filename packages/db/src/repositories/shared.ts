@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { messages } from "@electric-sql/pglite";
 import { type IdKind, makeId } from "@tameflare/contracts";
+import pg from "pg";
 import type { z } from "zod";
 import { Prisma } from "../generated/client.ts";
 
@@ -50,17 +52,22 @@ export function json(value: unknown): Prisma.InputJsonValue {
   return value as Prisma.InputJsonValue;
 }
 
-/** True when the error is a unique-constraint violation (Prisma P2002 or Postgres 23505). */
+/**
+ * True when the error is a unique-constraint violation (Prisma P2002, or Postgres 23505
+ * through Prisma or straight from the driver: `RawSql`).
+ */
 export function isUniqueViolation(error: unknown): boolean {
   return hasCode(error, "P2002", "23505");
 }
 
-/** True when the error is a foreign-key violation (Prisma P2003 or Postgres 23503). */
+/** True when the error is a foreign-key violation (Prisma P2003, or Postgres 23503 through Prisma or the driver). */
 export function isForeignKeyViolation(error: unknown): boolean {
   return hasCode(error, "P2003", "23503");
 }
 
 function hasCode(error: unknown, prismaCode: string, sqlState: string): boolean {
+  // `pg` and PGlite each throw their `DatabaseError`, the SQLSTATE in `code`.
+  if (isDriverError(error)) return error.code === sqlState;
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
   if (error.code === prismaCode) return true;
   // Raw queries fail with P2010 and carry the driver's SQLSTATE in `meta`.
@@ -68,6 +75,10 @@ function hasCode(error: unknown, prismaCode: string, sqlState: string): boolean 
     | { code?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown } } }
     | undefined;
   return meta?.code === sqlState || meta?.driverAdapterError?.cause?.originalCode === sqlState;
+}
+
+function isDriverError(error: unknown): error is { code: string | undefined } {
+  return error instanceof pg.DatabaseError || error instanceof messages.DatabaseError;
 }
 
 /** Escapes LIKE wildcards in a literal, then turns `*` into `%`. */

@@ -166,6 +166,29 @@ describe.each(queueKinds)("audit pipeline on the %s queue", (kind) => {
     expect(answer.status).toBe(401);
   });
 
+  it("a queued batch for a gateway that does not exist, or not in its organization, fails at once with the reason and stores nothing", async () => {
+    // The API queues only batches of the gateway it found by the token, so such a job comes
+    // from elsewhere (a gateway deleted since, a hand-made job): the worker checks again.
+    const missing = `gw_${uniqueSuffix()}missing`;
+    const jobs = [
+      { org_id: acme.orgId, gateway_id: missing, events: makeAuditChain(missing, 2) },
+      { org_id: acme.orgId, gateway_id: other.gateway.id, events: makeAuditChain(other.gateway.id, 2) },
+    ];
+    for (const job of jobs) {
+      await api.deps.queue.add("audit-ingest", job);
+      const reason = `audit insert: gateway \`${job.gateway_id}\` does not exist in organization \`${acme.orgId}\``;
+      await waitFor(`the job for \`${job.gateway_id}\` to fail`, () =>
+        api.log.lines.some((l) => l.startsWith("error ") && l.includes(reason)),
+      );
+      // Permanently, on its first attempt: retrying cannot make the gateway exist.
+      expect(api.log.lines.filter((l) => l.includes("retry") && l.includes(job.gateway_id))).toEqual([]);
+      for (const event of job.events) {
+        expect(await api.deps.repos.audit.findByEventId(acme.orgId, event.id)).toBeNull();
+        expect(await api.deps.repos.audit.findByEventId(other.orgId, event.id)).toBeNull();
+      }
+    }
+  });
+
   it("ingestStatus tells the gateway which shipped ranges are stored, only for its own chains", async () => {
     const { gateway, token } = await acme.newGateway();
     const chainId = `${gateway.id}:r`;
