@@ -1,8 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
-import type { Dispatcher } from "undici";
 import { type AgentErrorResponse, agentError, sendAgentError } from "./agent-errors.ts";
 import { alreadyLogged, type Exchange, type Recorder } from "./exchange.ts";
+import type { H1Controller, H1Handler, ResponseHead, UpstreamError } from "./h1-client.ts";
 import { downstreamResponseHeaders, upstreamRequestHeaders } from "./headers.ts";
 import type { Verdict } from "./pipeline.ts";
 import type { PoolManager } from "./pools.ts";
@@ -67,9 +67,9 @@ export function upstreamFailure(
 
 /**
  * Forwards an allowed HTTP request and streams the response back, both ways with
- * backpressure, on undici's connection pools (they cost about half of what `https.request`
- * and its Agent cost per request). The audit event is written before the agent's response
- * completes: a Content-Length body's last chunk, or the end of any other body, waits for it.
+ * backpressure, on the gateway's own keep-alive HTTP/1.1 client (`h1-client.ts`). The audit
+ * event is written before the agent's response completes: a Content-Length body's last
+ * chunk, or the end of any other body, waits for it.
  */
 export function forwardHttp(
   pools: PoolManager,
@@ -92,6 +92,7 @@ export function forwardHttp(
   });
   if (target.proxyAuthorization) headers.push("Proxy-Authorization", target.proxyAuthorization);
   const exchange = new UpstreamExchange(recorder, x, req, res, v);
+  const declared = declaredLength(req);
   let body: Buffer | AsyncIterable<Buffer> | null;
   if (v.prefix === undefined && hasNoBody(req)) {
     // Nothing to stream (a GET): the request goes out with its head in one write.
@@ -104,41 +105,39 @@ export function forwardHttp(
   } else {
     body = exchange.requestBody();
   }
-  res.on("close", () => exchange.agentClosed());
-  res.on("drain", () => exchange.resume());
   // Idle timeouts, as the agent sees them: no response head for `timeoutMs` after the
   // request is sent (an upload counts as progress while it moves), or no body bytes for as long.
-  pool.dispatcherFor(v.origin, timeoutMs).dispatch(
-    {
-      path: target.path,
-      method: req.method ?? "GET",
-      headers,
-      // undici documents (async) iterable bodies; its type lists only the other forms.
-      body: body as Dispatcher.DispatchOptions["body"],
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    },
-    exchange,
-  );
+  const controller = pool
+    .clientFor(v.origin, timeoutMs)
+    .request(
+      { method: req.method ?? "GET", path: target.path, rawHeaders: headers, body, contentLength: declared },
+      exchange,
+    );
+  exchange.controller = controller;
+  res.on("close", () => exchange.agentClosed());
+  res.on("drain", () => controller.resume());
 }
 
-/** Errors undici raises when the gateway itself built a request it cannot send. */
-const invalidRequestCodes = new Set(["UND_ERR_INVALID_ARG", "UND_ERR_NOT_SUPPORTED"]);
-const timeoutCodes = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
+/** The agent's Content-Length (the parser has checked it), or -1 for a chunked or absent one. */
+function declaredLength(req: IncomingMessage): number {
+  const value = req.headers["content-length"];
+  if (value === undefined || req.headers["transfer-encoding"] !== undefined) return -1;
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n >= 0 ? n : -1;
+}
 
-/** One forwarded request: undici's dispatch handler, and what is owed to the agent and the audit. */
-class UpstreamExchange implements Dispatcher.DispatchHandler {
+/** One forwarded request: the upstream client's handler, and what is owed to the agent and the audit. */
+class UpstreamExchange implements H1Handler {
   bytesIn = 0;
   bytesOut = 0;
+  controller: H1Controller | undefined;
   readonly #recorder: Recorder;
   readonly #x: Exchange;
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
   readonly #v: ForwardVerdict;
-  #controller: Dispatcher.DispatchController | undefined;
   #responded = false;
   #finished = false;
-  #agentGone = false;
   #redactor: ReturnType<Redaction["stream"]>;
   /** The response's Content-Length, or -1. */
   #declared = -1;
@@ -151,7 +150,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.#v = v;
   }
 
-  /** The agent's body for undici: the buffered prefix, then the rest of the stream, counted. */
+  /** The agent's body for the upstream: the buffered prefix, then the rest of the stream, counted. */
   async *requestBody(): AsyncGenerator<Buffer> {
     const prefix = this.#v.prefix;
     if (prefix) {
@@ -160,68 +159,51 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
         yield chunk;
       }
     }
-    // Not destroyed when undici stops early: the agent still gets its 502 on this socket.
+    // Not destroyed when the upstream stops early: the agent still gets its 502 on this socket.
     for await (const chunk of this.#req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       this.bytesIn += chunk.length;
       yield chunk;
     }
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#controller = controller;
-    if (this.#agentGone) controller.abort(new Error("the agent closed the connection"));
-  }
-
-  onResponseStart(
-    controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: Record<string, string | string[] | undefined>,
-    statusMessage?: string,
-  ): void {
-    // 1xx (other than a 101 nobody asked for) carry nothing the agent's client needs.
-    if (statusCode < 200 || this.#finished) return;
+  onResponseStart(head: ResponseHead): void {
+    if (this.#finished) return;
     this.#responded = true;
-    this.#x.status = statusCode;
+    this.#x.status = head.status;
     const redaction = redactionFor(this.#v.secrets);
     this.#redactor = redaction.stream();
-    const raw = controller.rawHeaders as Buffer[] | null | undefined;
-    const names: string[] = [];
-    if (raw) for (const b of raw) names.push(b.toString("latin1"));
     this.#res.writeHead(
-      statusCode,
-      statusMessage || undefined,
-      downstreamResponseHeaders(names, redaction.text),
+      head.status,
+      head.statusText || undefined,
+      downstreamResponseHeaders(head.rawHeaders, redaction.text),
     );
-    const length = Number(headers["content-length"]);
-    this.#declared = Number.isSafeInteger(length) && length > 0 ? length : -1;
+    this.#declared = head.contentLength > 0 ? head.contentLength : -1;
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.#finished) return;
+  onResponseData(chunk: Buffer): boolean {
+    if (this.#finished) return true;
     this.bytesOut += chunk.length;
     const redactor = this.#redactor;
     const out = redactor ? redactor.push(chunk) : chunk;
     if (this.#declared !== -1 && this.bytesOut >= this.#declared) {
       // The last bytes of a Content-Length body go out only after the audit event.
       this.#complete(redactor ? Buffer.concat([out, redactor.flush()]) : out);
-      return;
+      return true;
     }
-    if (out.length > 0 && !this.#res.write(out)) controller.pause();
+    return out.length === 0 || this.#res.write(out);
   }
 
   onResponseEnd(): void {
     this.#complete(this.#redactor?.flush());
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+  onResponseError(error: UpstreamError): void {
     if (this.#finished) return;
     this.#finished = true;
     const x = this.#x;
-    const code = (error as NodeJS.ErrnoException).code ?? "";
-    const timedOut = timeoutCodes.has(code);
     if (!this.#responded) {
       let answer: AgentErrorResponse;
-      if (invalidRequestCodes.has(code)) {
+      if (error.code === "UPSTREAM_INVALID_REQUEST") {
         // The request could not be built: nothing went upstream (fail closed).
         x.errorCode = "gateway_error";
         answer = agentError(
@@ -230,7 +212,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
           `the request cannot be forwarded: ${error.message}`,
         );
       } else {
-        answer = upstreamFailure(x, this.#v.origin, error, timedOut);
+        answer = upstreamFailure(x, this.#v.origin, error, error.timedOut);
       }
       x.status = answer.status;
       const res = this.#res;
@@ -241,25 +223,19 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
       );
       return;
     }
-    x.errorCode ??= timedOut ? "upstream_timeout" : "upstream_error";
+    x.errorCode ??= error.timedOut ? "upstream_timeout" : "upstream_error";
     this.#res.destroy();
     void this.#record().catch(alreadyLogged);
-  }
-
-  /** The agent's response stream drained: read more from upstream. */
-  resume(): void {
-    this.#controller?.resume();
   }
 
   /** The agent's connection closed (or the response completed: then nothing to do). */
   agentClosed(): void {
     if (this.#finished || this.#res.writableFinished) return;
     this.#finished = true;
-    this.#agentGone = true;
     const x = this.#x;
     x.errorCode ??= "client_closed";
     if (!this.#responded) x.status = 499;
-    this.#controller?.abort(new Error("the agent closed the connection"));
+    this.controller?.abort();
     void this.#record().catch(alreadyLogged);
   }
 

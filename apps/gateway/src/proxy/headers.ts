@@ -26,9 +26,9 @@ export interface UpstreamHeaderOptions {
   /** WebSocket: keep `Connection: Upgrade` and `Upgrade`. */
   upgrade?: boolean;
   /**
-   * The HTTP client frames the body itself (undici): `Transfer-Encoding` is dropped (the
-   * body is re-framed, chunked or with its length), and so is `Expect` (the gateway's own
-   * server already answered `100 Continue`).
+   * The HTTP client frames the body itself (`h1-client.ts`): `Transfer-Encoding` and
+   * `Content-Length` are dropped (the body is re-framed, with its length or chunked), and so
+   * is `Expect` (the gateway's own server already answered `100 Continue`).
    */
   reframe?: boolean;
 }
@@ -46,7 +46,11 @@ export function upstreamRequestHeaders(raw: string[], options: UpstreamHeaderOpt
     }
     if (hopByHop.has(lower) || options.strip.has(lower) || connectionListed?.has(lower)) continue;
     if (lower === "x-tameflare-request-id" || lower === "x-tameflare-agent") continue;
-    if (options.reframe && (lower === "transfer-encoding" || lower === "expect")) continue;
+    if (
+      options.reframe &&
+      (lower === "transfer-encoding" || lower === "content-length" || lower === "expect")
+    )
+      continue;
     if (lower === "host" && options.host !== undefined) {
       out.push(name, options.host);
       continue;

@@ -3,11 +3,7 @@ import https from "node:https";
 import net, { isIP, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import tls from "node:tls";
-import type { Dispatcher, Pool } from "undici";
-// The pool and the connector alone: undici's index also loads fetch, WebSocket, caches and
-// more (measured: 40 MB of the gateway's peak RSS under load, for code it never runs).
-import buildConnector from "undici/lib/core/connect.js";
-import PoolClass from "undici/lib/dispatcher/pool.js";
+import { H1Pool, UpstreamError } from "./h1-client.ts";
 
 /** Where a request is sent: the real host, or a connector's `upstream` override. */
 export interface UpstreamOrigin {
@@ -39,7 +35,9 @@ const agentOptions = { keepAlive: true, maxFreeSockets: 256, scheduling: "lifo",
 export class UpstreamPool {
   readonly trust: UpstreamTrust;
   readonly #agents = new Map<string, http.Agent>();
-  readonly #dispatchers = new Map<string, Pool>();
+  readonly #clients = new Map<string, H1Pool>();
+  /** The last TLS session per origin, offered when opening the next connection (resumption). */
+  readonly #sessions = new Map<string, Buffer>();
   readonly #proxyAuth: string | undefined;
 
   constructor(trust: UpstreamTrust) {
@@ -73,43 +71,105 @@ export class UpstreamPool {
   }
 
   /**
-   * The keep-alive connection pool (undici) that HTTP requests to `origin` go out on: the
-   * origin itself, or the upstream proxy for plain-http origins (absolute-form requests,
-   * see `requestTarget`). https through an upstream proxy is TLS inside a CONNECT tunnel.
-   * `connectTimeoutMs` bounds TCP + TLS setup (a pool per value: it rarely changes).
+   * The keep-alive connections (`H1Pool`) that HTTP requests to `origin` go out on: to the
+   * origin itself, or to the upstream proxy for plain-http origins (absolute-form requests,
+   * see `requestTarget`); https through an upstream proxy is TLS inside a CONNECT tunnel.
+   * `timeoutMs` bounds TCP + TLS setup and every idle wait of an exchange (a pool per value:
+   * it rarely changes).
    */
-  dispatcherFor(origin: UpstreamOrigin, connectTimeoutMs: number): Dispatcher {
-    const proxy = this.trust.proxy;
-    const viaProxy = proxy !== undefined && origin.scheme === "http";
-    const url = viaProxy
-      ? `http://${hostPort(proxy.hostname.replace(/^\[|\]$/g, ""), Number(proxy.port || 80), -1)}`
-      : `${origin.scheme}://${hostPort(origin.host, origin.port, -1)}`;
-    const key = `${url}|${connectTimeoutMs}`;
-    const existing = this.#dispatchers.get(key);
+  clientFor(origin: UpstreamOrigin, timeoutMs: number): H1Pool {
+    const key = `${origin.scheme}://${hostPort(origin.host, origin.port, -1)}|${timeoutMs}`;
+    const existing = this.#clients.get(key);
     if (existing) return existing;
-    const tlsOptions: tls.ConnectionOptions & { timeout: number } = { timeout: connectTimeoutMs };
-    if (this.trust.secureContext) tlsOptions.secureContext = this.trust.secureContext;
-    let connect: Pool.Options["connect"] = tlsOptions;
-    if (proxy && origin.scheme === "https") {
-      // TLS to the origin inside a CONNECT tunnel through the upstream proxy.
-      const connector = buildConnector(tlsOptions);
-      connect = (options, callback) => {
-        this.tunnelThroughProxy(origin.host, origin.port, (error, raw) => {
-          if (error || !raw) {
-            callback(error ?? new Error("upstream proxy tunnel failed"), null);
-            return;
-          }
-          connector({ ...options, httpSocket: raw }, callback);
-        });
-      };
-    }
-    const pool = new PoolClass(url, {
-      connect,
-      keepAliveTimeout: 30_000,
-      keepAliveMaxTimeout: 30_000,
+    const client = new H1Pool({
+      timeoutMs,
+      keepAliveMs: 30_000,
+      connect: (callback) => this.#connect(origin, timeoutMs, callback),
     });
-    this.#dispatchers.set(key, pool);
-    return pool;
+    this.#clients.set(key, client);
+    return client;
+  }
+
+  #connect(
+    origin: UpstreamOrigin,
+    timeoutMs: number,
+    callback: (error: Error | undefined, socket?: Socket) => void,
+  ): void {
+    const proxy = this.trust.proxy;
+    let settled = false;
+    let pending: Socket | undefined;
+    const timer = setTimeout(() => {
+      pending?.destroy();
+      done(
+        new UpstreamError(
+          "UPSTREAM_TIMEOUT",
+          `no connection to \`${hostPort(origin.host, origin.port, -1)}\` within ${timeoutMs} ms`,
+          { timedOut: true },
+        ),
+      );
+    }, timeoutMs);
+    timer.unref();
+    const done = (error: Error | undefined, socket?: Socket) => {
+      if (settled) {
+        socket?.destroy();
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      callback(error, socket);
+    };
+    const viaProxy = proxy !== undefined && origin.scheme === "http";
+    if (origin.scheme === "http") {
+      const host = viaProxy ? proxy.hostname.replace(/^\[|\]$/g, "") : origin.host;
+      const port = viaProxy ? Number(proxy.port || 80) : origin.port;
+      const socket = net.connect(port, host);
+      pending = socket;
+      socket.once("error", (e) => done(e));
+      socket.once("connect", () => {
+        socket.removeAllListeners("error");
+        done(undefined, socket);
+      });
+      return;
+    }
+    const sessionKey = `${origin.host}:${origin.port}`;
+    const secure = (raw: Socket | undefined) => {
+      const options: tls.ConnectionOptions = {
+        ALPNProtocols: ["http/1.1"],
+        session: this.#sessions.get(sessionKey),
+      };
+      if (isIP(origin.host) === 0) options.servername = origin.host;
+      if (this.trust.secureContext) options.secureContext = this.trust.secureContext;
+      if (raw) options.socket = raw;
+      else {
+        options.host = origin.host;
+        options.port = origin.port;
+      }
+      const socket = tls.connect(options);
+      pending = socket;
+      socket.on("session", (session: Buffer) => {
+        this.#sessions.set(sessionKey, session);
+      });
+      socket.once("error", (e) => done(e));
+      socket.once("secureConnect", () => {
+        socket.removeAllListeners("error");
+        done(undefined, socket);
+      });
+    };
+    if (proxy) {
+      this.tunnelThroughProxy(origin.host, origin.port, (error, raw) => {
+        if (error || !raw) {
+          done(error ?? new Error("upstream proxy tunnel failed"));
+          return;
+        }
+        if (settled) {
+          raw.destroy();
+          return;
+        }
+        secure(raw);
+      });
+      return;
+    }
+    secure(undefined);
   }
 
   /** Request options addressing `origin` (directly, or through the upstream proxy). */
@@ -188,14 +248,8 @@ export class UpstreamPool {
       for (const list of Object.values(agent.freeSockets)) for (const s of list ?? []) s.destroy();
     }
     this.#agents.clear();
-    for (const pool of this.#dispatchers.values()) {
-      // Graceful: queued and running requests complete, then the sockets close.
-      pool.close().catch((error: Error) => {
-        // An already destroyed pool has nothing left to release; anything else is reported.
-        if ((error as NodeJS.ErrnoException).code !== "UND_ERR_DESTROYED") process.emitWarning(error);
-      });
-    }
-    this.#dispatchers.clear();
+    for (const client of this.#clients.values()) client.close();
+    this.#clients.clear();
   }
 }
 
