@@ -35,23 +35,31 @@ export function base62Of16(bytes: Uint8Array, at = 0): string {
   let c = limb(bytes, at + 8);
   let d = limb(bytes, at + 12);
   let out = "";
-  // Long division by 62 over the limbs; every intermediate stays below 62 · 2^32 < 2^53.
+  // Long division by 62³ over the limbs, three digits per step; every intermediate stays
+  // below 62³ · 2^32 < 2^53.
   while (a !== 0 || b !== 0 || c !== 0 || d !== 0) {
-    let r = a % 62;
-    a = (a - r) / 62;
+    let r = a % cube;
+    a = (a - r) / cube;
     let cur = r * two32 + b;
-    r = cur % 62;
-    b = (cur - r) / 62;
+    r = cur % cube;
+    b = (cur - r) / cube;
     cur = r * two32 + c;
-    r = cur % 62;
-    c = (cur - r) / 62;
+    r = cur % cube;
+    c = (cur - r) / cube;
     cur = r * two32 + d;
-    r = cur % 62;
-    d = (cur - r) / 62;
-    out = alphabet[r] + out;
+    r = cur % cube;
+    d = (cur - r) / cube;
+    const low = r % 62;
+    const rest = (r - low) / 62;
+    const mid = rest % 62;
+    out = `${alphabet[(rest - mid) / 62]}${alphabet[mid]}${alphabet[low]}${out}`;
   }
-  return out.padStart(8, "0");
+  let zeros = 0;
+  while (zeros < out.length && out.charCodeAt(zeros) === 48) zeros++;
+  return (zeros === 0 ? out : out.slice(zeros)).padStart(8, "0");
 }
+
+const cube = 62 * 62 * 62;
 
 function limb(bytes: Uint8Array, at: number): number {
   return (
