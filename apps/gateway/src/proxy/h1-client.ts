@@ -108,24 +108,21 @@ export class H1Pool {
       }
       idle.destroy();
     }
+    this.#open(exchange);
+  }
+
+  /** A new connection for an exchange (first try, or its one retry). */
+  #open(exchange: ExchangeState): void {
     this.#o.connect((error, socket) => {
       if (error || !socket) {
-        const e = error as NodeJS.ErrnoException | undefined;
-        exchange.fail(
-          new UpstreamError(e?.code ?? "UPSTREAM_CONNECT", e?.message ?? "no connection", {
-            timedOut: e?.code === "UPSTREAM_TIMEOUT",
-            cause: error,
-          }),
-        );
         socket?.destroy();
+        exchange.fail(asUpstreamError(error ?? new Error("no connection")));
         return;
       }
-      if (exchange.finished) {
-        // The agent left while the connection was being opened: keep it for the next one.
-        this.release(new Connection(this, socket, this.#o.timeoutMs));
-        return;
-      }
-      new Connection(this, socket, this.#o.timeoutMs).start(exchange);
+      const connection = new Connection(this, socket, this.#o.timeoutMs);
+      // The agent left while the connection was being opened: keep it for the next one.
+      if (exchange.finished) this.release(connection);
+      else connection.start(exchange);
     });
   }
 
@@ -147,26 +144,7 @@ export class H1Pool {
 
   /** Sends an exchange again on a new connection (see `idempotent`). */
   retry(exchange: ExchangeState): void {
-    this.#o.connect((error, socket) => {
-      if (error || !socket) {
-        exchange.fail(
-          new UpstreamError(
-            (error as NodeJS.ErrnoException | undefined)?.code ?? "UPSTREAM_CONNECT",
-            String(error?.message),
-            {
-              cause: error,
-            },
-          ),
-        );
-        socket?.destroy();
-        return;
-      }
-      if (exchange.finished) {
-        socket.destroy();
-        return;
-      }
-      new Connection(this, socket, this.#o.timeoutMs).start(exchange, false);
-    });
+    this.#open(exchange);
   }
 
   get keepAliveMs(): number {
@@ -272,9 +250,9 @@ class Connection {
     );
   }
 
-  start(exchange: ExchangeState, reused = this.#served > 0): void {
+  start(exchange: ExchangeState): void {
     this.#exchange = exchange;
-    this.#reusedForCurrent = reused;
+    this.#reusedForCurrent = this.#served > 0;
     exchange.connection = this;
     this.#parser.begin(exchange.request.method);
     if (exchange.paused) this.#socket.pause();
@@ -367,8 +345,7 @@ class Connection {
     const exchange = this.#exchange;
     if (exchange === undefined) {
       // Bytes on an idle connection: the upstream is out of step; never reuse it.
-      this.#pool.forget(this);
-      this.destroy();
+      this.#droppedIfIdle();
       return;
     }
     exchange.responded = true;
@@ -422,13 +399,16 @@ class Connection {
     exchange.handler.onResponseEnd();
   }
 
+  /** An idle connection that closed, timed out or spoke out of turn leaves the pool. True when idle. */
+  #droppedIfIdle(): boolean {
+    if (this.#exchange !== undefined) return false;
+    this.#pool.forget(this);
+    this.destroy();
+    return true;
+  }
+
   #onEnd(): void {
-    const exchange = this.#exchange;
-    if (exchange === undefined) {
-      this.#pool.forget(this);
-      this.destroy();
-      return;
-    }
+    if (this.#droppedIfIdle()) return;
     try {
       this.#keepAlive = false;
       this.#parser.end();
@@ -473,8 +453,7 @@ class Connection {
   #onTimeout(): void {
     const exchange = this.#exchange;
     if (exchange === undefined) {
-      this.#pool.forget(this);
-      this.destroy();
+      this.#droppedIfIdle();
       return;
     }
     // A paused exchange waits for the agent, not for the upstream.

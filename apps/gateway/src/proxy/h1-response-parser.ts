@@ -104,11 +104,7 @@ export class ResponseParser {
           break;
         }
         case State.Length: {
-          const n = Math.min(this.#remaining, chunk.length - at);
-          this.#remaining -= n;
-          const piece = chunk.subarray(at, at + n);
-          at += n;
-          this.#events.onBody(piece);
+          at = this.#body(chunk, at);
           if (this.#remaining === 0) {
             this.#complete(chunk, at);
             return;
@@ -131,11 +127,7 @@ export class ResponseParser {
           break;
         }
         case State.ChunkData: {
-          const n = Math.min(this.#remaining, chunk.length - at);
-          this.#remaining -= n;
-          const piece = chunk.subarray(at, at + n);
-          at += n;
-          this.#events.onBody(piece);
+          at = this.#body(chunk, at);
           if (this.#remaining === 0) this.#state = State.ChunkDataEnd;
           break;
         }
@@ -170,6 +162,14 @@ export class ResponseParser {
           throw new ResponseParseError("the upstream sent data after its response");
       }
     }
+  }
+
+  /** Delivers up to `#remaining` body bytes from `chunk[at..]`; returns where the rest starts. */
+  #body(chunk: Buffer, at: number): number {
+    const n = Math.min(this.#remaining, chunk.length - at);
+    this.#remaining -= n;
+    this.#events.onBody(chunk.subarray(at, at + n));
+    return at + n;
   }
 
   /** The upstream closed its side: completes a body read to the close, fails anything else. */
