@@ -85,14 +85,10 @@ export class H1Pool {
     this.#o = options;
   }
 
-  get timeoutMs(): number {
-    return this.#o.timeoutMs;
-  }
-
   /** Sends a request. Throws (before anything is sent) when the request cannot be written. */
   request(request: H1Request, handler: H1Handler): H1Controller {
     const head = requestHead(request);
-    const exchange = new ExchangeState(this, request, head, handler);
+    const exchange = new ExchangeState(request, head, handler);
     this.#dispatch(exchange);
     return exchange;
   }
@@ -160,7 +156,6 @@ export class H1Pool {
 
 /** One request and what is owed to its handler. */
 class ExchangeState implements H1Controller {
-  readonly pool: H1Pool;
   readonly request: H1Request;
   readonly head: string;
   readonly handler: H1Handler;
@@ -171,8 +166,7 @@ class ExchangeState implements H1Controller {
   /** True once the whole request (head and body) has been handed to the socket. */
   sent = false;
 
-  constructor(pool: H1Pool, request: H1Request, head: string, handler: H1Handler) {
-    this.pool = pool;
+  constructor(request: H1Request, head: string, handler: H1Handler) {
     this.request = request;
     this.head = head;
     this.handler = handler;
@@ -180,10 +174,8 @@ class ExchangeState implements H1Controller {
 
   /** Whether a failure before any response byte may be answered by sending the request again. */
   get retryable(): boolean {
-    return (
-      idempotent.has(this.request.method) &&
-      !(this.request.body !== null && !Buffer.isBuffer(this.request.body))
-    );
+    const { body } = this.request;
+    return idempotent.has(this.request.method) && (body === null || Buffer.isBuffer(body));
   }
 
   fail(error: UpstreamError): void {
