@@ -423,6 +423,11 @@ if (rounds > 1) {
   for (const path of paths) {
     const list = results.get(path.name) ?? [];
     console.log(`${path.name}: ${list.map((x) => x.keepAlive.rps.toFixed(0)).join(", ")} req/s by round`);
+    if (path.pid !== undefined) {
+      console.log(
+        `${path.name}: ${list.map((x) => x.cpuMsPerRequest.toFixed(3)).join(", ")} ms CPU per request by round`,
+      );
+    }
   }
 }
 console.log(`load average: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
