@@ -6,7 +6,9 @@ import {
 } from "@tameflare/contracts";
 import { describe, expect, it } from "vitest";
 import type { AuditEntry } from "../ports/audit-sink.ts";
-import { canonicalHashInput, hashAuditEvent, sealEvent, sealEventLine, verifyAuditChain } from "./spool.ts";
+import { canonicalHashInput, hashAuditEvent, sealEventLine, verifyAuditChain } from "./spool.ts";
+
+const sealEvent = (...args: Parameters<typeof sealEventLine>) => sealEventLine(...args).event;
 
 const base: AuditEntry = {
   ts: "2026-11-25T10:00:00.000Z",
@@ -43,7 +45,6 @@ describe("audit event sealing", () => {
     for (const entry of variants) {
       const { event, line } = sealEventLine(entry, "evt_ABCDEFGH12", "local:run", 42, auditGenesisHash);
       expect(line).toBe(JSON.stringify(event));
-      expect(sealEvent(entry, "evt_ABCDEFGH12", "local:run", 42, auditGenesisHash)).toEqual(event);
       const { hash, ...body } = event;
       expect(canonicalHashInput(event)).toBe(auditHashInput(body as AuditEventBody));
       expect(hash).toBe(hashAuditEvent(body as AuditEventBody));

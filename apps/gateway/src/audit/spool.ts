@@ -143,23 +143,11 @@ function writeAll(fd: number, data: Buffer): void {
 }
 
 /**
- * The stored event for an entry: every field of the contract, in a fixed order, nothing
- * else (an unknown key in `entry` is neither stored nor hashed), absent values as null.
- */
-export function sealEvent(
-  entry: AuditEntry,
-  id: string,
-  gatewayId: string,
-  seq: number,
-  prevHash: string,
-): AuditEvent {
-  return sealEventLine(entry, id, gatewayId, seq, prevHash).event;
-}
-
-/**
- * `sealEvent` and the event's spool line (`JSON.stringify(event)`, byte for byte). Each value
- * is serialised once and reused by the canonical hash input and the line: per request this
- * is the audit's whole cost on the gateway's hot path.
+ * The stored event for an entry — every field of the contract, in a fixed order, nothing
+ * else (an unknown key in `entry` is neither stored nor hashed), absent values as null — and
+ * its spool line (`JSON.stringify(event)`, byte for byte). Each value is serialised once and
+ * reused by the canonical hash input and the line: per request this is the audit's whole
+ * cost on the gateway's hot path.
  */
 export function sealEventLine(
   entry: AuditEntry,
@@ -268,7 +256,7 @@ const linePrefixes = lineKeys.map((k, i) => `${i === 0 ? "{" : ","}${JSON.string
 const hashKeyAt = hashKeys.map((k) => lineKeys.indexOf(k));
 
 /**
- * `auditHashInput(body)` for a body holding exactly the contract's keys (what `sealEvent`
+ * `auditHashInput(body)` for a body holding exactly the contract's keys (what `sealEventLine`
  * builds), without its per-event key listing and sorting: the same text, byte for byte.
  */
 export function canonicalHashInput(body: AuditEventBody): string {

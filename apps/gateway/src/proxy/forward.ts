@@ -260,7 +260,7 @@ class UpstreamExchange implements H1Handler {
  * True when the agent's request has no body. Decided from the head (RFC 9112 §6.3: a request
  * with neither Transfer-Encoding nor a non-zero Content-Length has none), because the verdict
  * usually comes in the turn the head arrived, before the parser has marked the message
- * complete: waiting for its end instead sent every GET through undici's iterable-body path
+ * complete: waiting for its end instead sent every GET down the streamed-body path
  * (an async generator and a later write per request).
  */
 function hasNoBody(req: IncomingMessage): boolean {
