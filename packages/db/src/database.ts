@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import { from as copyFromStdin } from "pg-copy-streams";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "./generated/client.ts";
 import {
@@ -31,7 +32,36 @@ export type DatabaseKind = "postgres" | "pglite";
  */
 export interface RawSql {
   query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /**
+   * `COPY table (columns) FROM STDIN` of `text`, rows in Postgres' text format (see
+   * `copyTextField`): one statement, so every row is stored or none. Resolves the number of
+   * rows copied; a failure is the driver's error, as for `query`. Far cheaper for the server
+   * than an INSERT of the same rows, but COPY has no `ON CONFLICT`: callers fall back to an
+   * INSERT when it fails on a unique key. Absent through Prisma (`prismaRawSql`).
+   */
+  copyFrom?(table: string, columns: readonly string[], text: string): Promise<number>;
 }
+
+/**
+ * One field of a COPY text-format row: `\N` for null; in text, the four characters COPY
+ * reads as delimiters or escapes (backslash, tab, newline, carriage return) escaped. A NUL
+ * cannot be stored in a Postgres text at all: check `copyableText` first.
+ */
+export function copyTextField(value: string | number | null): string {
+  if (value === null) return "\\N";
+  if (typeof value === "number") return String(value);
+  return copyEscapes.test(value) ? value.replace(copyEscapesAll, escapeCopyChar) : value;
+}
+
+/** False when `text` holds what COPY cannot carry unchanged: a NUL or a lone UTF-16 surrogate. */
+export function copyableText(text: string): boolean {
+  return text.isWellFormed() && !text.includes("\u0000");
+}
+
+const copyEscapes = /[\\\t\n\r]/;
+const copyEscapesAll = /[\\\t\n\r]/g;
+const escapeCopyChar = (c: string): string =>
+  c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r";
 
 /** `RawSql` through Prisma's `$queryRawUnsafe`: joins the transaction of a transaction client. */
 export function prismaRawSql(client: DbClient): RawSql {
@@ -105,6 +135,23 @@ export async function createDatabase(options: CreateDatabaseOptions = {}): Promi
       prisma,
       sql: {
         query: async <Row>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as Row[],
+        copyFrom: async (table, columns, text) => {
+          const client = await pool.connect();
+          try {
+            const copy = client.query(copyFromStdin(`COPY ${table} (${columns.join(", ")}) FROM STDIN`));
+            await new Promise<void>((resolve, reject) => {
+              copy.on("error", reject);
+              copy.on("finish", resolve);
+              copy.end(text);
+            });
+            client.release();
+            return copy.rowCount;
+          } catch (error) {
+            // The connection's state after a failed COPY is not worth trusting: drop it.
+            client.release(error instanceof Error ? error : true);
+            throw error;
+          }
+        },
       },
       migrations: report,
       ping: (options) => pingWith(() => pool.query("SELECT 1"), options?.timeoutMs),
@@ -131,6 +178,13 @@ export async function createDatabase(options: CreateDatabaseOptions = {}): Promi
   // `lite.transaction`), so a statement here never lands inside someone else's transaction.
   const sql: RawSql = {
     query: async <Row>(text: string, params?: unknown[]) => (await lite.query<Row>(text, params)).rows,
+    // PGlite has no client stream: COPY reads the rows from the blob passed with the query.
+    copyFrom: async (table, columns, text) =>
+      (
+        await lite.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob'`, [], {
+          blob: new Blob([text]),
+        })
+      ).affectedRows ?? 0,
   };
   return {
     kind: "pglite",

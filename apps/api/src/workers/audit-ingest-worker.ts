@@ -27,7 +27,7 @@ interface Group {
 
 /**
  * The audit-ingest worker: takes batches from the queue and stores them with
- * `repos.audit.insertBatch` (one multi-row insert, already-stored events ignored). The open
+ * `repos.audit.insertBatch` (one COPY or multi-row insert, already-stored events ignored). The open
  * source BullMQ worker has no batch mode, so batching is done here: the handlers of jobs
  * running at once hand their events to a shared batcher and each resolves when the insert
  * holding its events committed. A failed insert fails every job in it, and each is retried

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import {
   type AuditEvent,
   type AuditEventBody,
+  type AuditEventRecord,
   auditGenesisHash,
   auditHashInput,
   type Gateway,
@@ -18,6 +19,17 @@ import { createDatabase } from "../database.ts";
 import { createRepositories, type Repositories, withTransaction } from "./index.ts";
 
 const unique = () => randomBytes(5).toString("hex");
+
+/** `events` with `prev_hash` and `hash` recomputed in order: a valid chain again after edits. */
+function relink(events: AuditEvent[]): AuditEvent[] {
+  let prev = events[0]?.prev_hash ?? auditGenesisHash;
+  return events.map(({ hash: _hash, ...rest }) => {
+    const body: AuditEventBody = { ...rest, prev_hash: prev };
+    const hash = createHash("sha256").update(auditHashInput(body)).digest("hex");
+    prev = hash;
+    return { ...body, hash };
+  });
+}
 
 const agents = ["billing-bot", "coder", "support"];
 const actions: [string, string][] = [
@@ -150,6 +162,64 @@ describe.each(testBackends)("audit repository on $name", (backend) => {
       value: { inserted: 10 },
     });
     expect(await repos.audit.verifyChain(org.id, gw.id)).toMatchObject({ ok: true, checked: 20 });
+  });
+
+  it("stores text holding COPY's delimiters and escapes exactly as sent, and the chain verifies", async () => {
+    const gw = await newGateway();
+    const odd = [
+      "tab\there",
+      "line\nbreak",
+      "carriage\rreturn",
+      "back\\slash",
+      "\\N",
+      "\\",
+      "ünïcødé 🚀 中文",
+      "",
+    ];
+    const events = relink(
+      makeChain(gw.id, odd.length).map((e, i) => ({
+        ...e,
+        agent: odd[i] ?? "",
+        reason: odd[(i + 1) % odd.length] ?? null,
+        path: `/search?q=${odd[(i + 2) % odd.length]}`,
+        error_code: odd[(i + 3) % odd.length] ?? null,
+      })),
+    );
+    expect(await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, events)).toMatchObject({
+      ok: true,
+      value: { inserted: odd.length },
+    });
+    for (const event of events) {
+      const stored = await repos.audit.findByEventId(org.id, event.id);
+      expect(stored).not.toBeNull();
+      const { org_id: _o, received_at: _r, ...body } = stored as AuditEventRecord;
+      expect(body).toEqual(event);
+    }
+    expect(await repos.audit.verifyChain(org.id, gw.id)).toMatchObject({ ok: true, checked: odd.length });
+  });
+
+  it("stores a batch that arrives out of order in chain order (the surrogate id follows seq)", async () => {
+    const gw = await newGateway();
+    const events = [...makeChain(gw.id, 12), ...makeChain(`${gw.id}:run-2`, 5)];
+    const shuffled = [...events].sort((a, b) => a.hash.localeCompare(b.hash));
+    expect(await repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, shuffled)).toMatchObject({
+      ok: true,
+      value: { inserted: 17 },
+    });
+    const rows = await opened.db.prisma.auditEvent.findMany({
+      where: { gatewayId: gw.id },
+      orderBy: { id: "asc" },
+      select: { chainId: true, seq: true },
+    });
+    expect(rows.map((r) => `${r.chainId}#${r.seq}`)).toEqual(events.map((e) => `${e.gateway_id}#${e.seq}`));
+  });
+
+  it("refuses a NUL (Postgres text cannot hold one) with the database's error, and stores nothing of the batch", async () => {
+    const gw = await newGateway();
+    const events = makeChain(gw.id, 3);
+    const withNul = relink(events.map((e, i) => (i === 1 ? { ...e, agent: "bad\u0000agent" } : e)));
+    await expect(repos.audit.insertBatch({ orgId: org.id, gatewayId: gw.id }, withNul)).rejects.toThrow();
+    expect(await storedOf(withNul)).toBe(0);
   });
 
   it("keeps the exact timestamp text the gateway hashed (offsets, microseconds)", async () => {

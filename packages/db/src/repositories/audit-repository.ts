@@ -12,7 +12,7 @@ import {
   type ReviewedAuditEvent,
   type ReviewedAuditPage,
 } from "@tameflare/contracts";
-import { type DbClient, prismaRawSql, type RawSql } from "../database.ts";
+import { copyableText, copyTextField, type DbClient, prismaRawSql, type RawSql } from "../database.ts";
 import { type AuditEvent as AuditEventRow, Prisma } from "../generated/client.ts";
 import { globToLike, isForeignKeyViolation, iso, isUniqueViolation, parseColumn } from "./shared.ts";
 
@@ -70,8 +70,9 @@ export function isChainOf(gatewayId: string, chainId: string): boolean {
 
 export interface AuditRepository {
   /**
-   * Stores a batch (up to thousands of events) in one multi-row INSERT; an event whose id
-   * is already stored is skipped, so re-delivery is harmless. Returns how many were new, and
+   * Stores a batch (up to thousands of events) in one statement: a COPY, or where that fails
+   * on a unique key or cannot run, a multi-row INSERT; an event whose id is already stored
+   * is skipped, so re-delivery is harmless. Returns how many were new, and
    * those per decision. Every event's `gateway_id` must be `gatewayId` or
    * `<gatewayId>:<run id>` (its chain id), and the gateway must belong to `orgId`.
    */
@@ -165,6 +166,97 @@ const insertBatchSql = `
   )
   SELECT decision, count(*)::int AS n FROM inserted GROUP BY decision`;
 
+// The COPY twin of `insertBatchSql`: the same columns, one text-format row per event.
+const copyColumns = [
+  "event_id",
+  "org_id",
+  "gateway_id",
+  "chain_id",
+  "seq",
+  "ts",
+  "ts_text",
+  "agent",
+  "connector",
+  "action_type",
+  "decision",
+  "enforced",
+  "mode",
+  "reason",
+  "rule",
+  "risk",
+  "risk_score",
+  "status",
+  "latency_ms",
+  "method",
+  "host",
+  "path",
+  "request_id",
+  "approval_id",
+  "error_code",
+  "bytes_in",
+  "bytes_out",
+  "prev_hash",
+  "hash",
+] as const;
+
+/**
+ * The batch as COPY rows, or null when a value cannot travel through COPY unchanged (a NUL or
+ * a lone surrogate: the INSERT path refuses those with the database's own error). `id`,
+ * `ts`, the hashes and the enums are validated to need no escaping.
+ */
+function copyRows(orgId: string, gatewayId: string, events: readonly AuditEvent[]): string | null {
+  const org = copyTextField(orgId);
+  const gateway = copyTextField(gatewayId);
+  const f = copyTextField;
+  // One string per row, joined once: appending to one string would build a rope of ~60
+  // pieces per row that the driver then has to flatten.
+  const rows = new Array<string>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as AuditEvent;
+    rows[i] =
+      `${e.id}\t${org}\t${gateway}\t${f(e.gateway_id)}\t${e.seq}\t${e.ts}\t${e.ts}\t${f(e.agent)}\t${f(e.connector)}\t` +
+      `${f(e.action_type)}\t${e.decision}\t${f(e.enforced)}\t${f(e.mode)}\t${f(e.reason)}\t${f(e.rule)}\t${f(e.risk)}\t` +
+      `${f(e.risk_score)}\t${f(e.status)}\t${f(e.latency_ms)}\t${f(e.method)}\t${f(e.host)}\t${f(e.path)}\t` +
+      `${f(e.request_id)}\t${f(e.approval_id)}\t${f(e.error_code)}\t${f(e.bytes_in)}\t${f(e.bytes_out)}\t` +
+      `${e.prev_hash}\t${e.hash}\n`;
+  }
+  const text = rows.join("");
+  return copyableText(text) ? text : null;
+}
+
+function byChainOrder(a: AuditEvent, b: AuditEvent): number {
+  if (a.gateway_id !== b.gateway_id) return a.gateway_id < b.gateway_id ? -1 : 1;
+  return a.seq - b.seq;
+}
+
+function inChainOrder(events: readonly AuditEvent[]): boolean {
+  for (let i = 1; i < events.length; i++) {
+    if (byChainOrder(events[i - 1] as AuditEvent, events[i] as AuditEvent) > 0) return false;
+  }
+  return true;
+}
+
+/** The batch insert's failure as the repository's result, or rethrown when it is not the batch's fault. */
+function insertFailure(error: unknown, orgId: string, gatewayId: string): Result<never, AuditInsertError> {
+  if (isForeignKeyViolation(error)) {
+    return {
+      ok: false,
+      code: "unknown_gateway",
+      message: `gateway \`${gatewayId}\` does not exist in organization \`${orgId}\``,
+    };
+  }
+  if (isUniqueViolation(error)) {
+    // Same (chain, seq) under a different event id: the gateway's chain was reset
+    // or forked. Refuse the batch rather than drop either event silently.
+    return {
+      ok: false,
+      code: "seq_conflict",
+      message: `gateway \`${gatewayId}\`: a different event is already stored under one of these seq numbers`,
+    };
+  }
+  throw error;
+}
+
 const defaultPageSize = 50;
 
 /**
@@ -183,9 +275,25 @@ export function createAuditRepository(db: DbClient, sql: RawSql = prismaRawSql(d
           message: `event \`${foreign.id}\` belongs to gateway \`${foreign.gateway_id}\`, not \`${gatewayId}\``,
         };
       }
+      const unique = [...new Map(events.map((e) => [e.id, e])).values()];
+      // Stored in chain order, so the surrogate `id` (pagination's tie-breaker) follows `seq`.
+      if (!inChainOrder(unique)) unique.sort(byChainOrder);
+      // COPY first: a fraction of the server's work of the INSERT below. It has no
+      // `ON CONFLICT`, so when some events are already stored (a re-delivery) or a (chain, seq)
+      // is taken, it fails as a whole and the INSERT sorts the batch out.
+      const text = sql.copyFrom === undefined ? null : copyRows(orgId, gatewayId, unique);
+      if (sql.copyFrom !== undefined && text !== null) {
+        try {
+          const inserted = await sql.copyFrom("audit_events", copyColumns, text);
+          const byDecision: Partial<Record<AuditEvent["decision"], number>> = {};
+          for (const e of unique) byDecision[e.decision] = (byDecision[e.decision] ?? 0) + 1;
+          return { ok: true, value: { inserted, byDecision } };
+        } catch (error) {
+          if (!isUniqueViolation(error)) return insertFailure(error, orgId, gatewayId);
+        }
+      }
       // One statement whatever the batch size: the events travel as one JSON parameter
       // (a VALUES list would hit Postgres' 65,535-parameter limit at ~2,500 events).
-      const unique = [...new Map(events.map((e) => [e.id, e])).values()];
       try {
         const rows = await sql.query<{ decision: string; n: number }>(insertBatchSql, [
           orgId,
@@ -200,23 +308,7 @@ export function createAuditRepository(db: DbClient, sql: RawSql = prismaRawSql(d
         }
         return { ok: true, value: { inserted, byDecision } };
       } catch (error) {
-        if (isForeignKeyViolation(error)) {
-          return {
-            ok: false,
-            code: "unknown_gateway",
-            message: `gateway \`${gatewayId}\` does not exist in organization \`${orgId}\``,
-          };
-        }
-        if (isUniqueViolation(error)) {
-          // Same (chain, seq) under a different event id: the gateway's chain was reset
-          // or forked. Refuse the batch rather than drop either event silently.
-          return {
-            ok: false,
-            code: "seq_conflict",
-            message: `gateway \`${gatewayId}\`: a different event is already stored under one of these seq numbers`,
-          };
-        }
-        throw error;
+        return insertFailure(error, orgId, gatewayId);
       }
     },
 
