@@ -62,9 +62,10 @@ async function main(): Promise<void> {
     redisPrefix: redis.prefix.slice(0, -1),
     port: await freePort(),
     // BENCH_CPU_PROF=<dir>: V8 CPU profiles of the API and worker processes, for finding hot spots.
-    ...(process.env.BENCH_CPU_PROF
-      ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] }
-      : {}),
+    nodeArgs: [
+      ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      ...(process.env.BENCH_NODE_ARGS?.split(" ").filter((a) => a !== "") ?? []),
+    ],
   });
   // Named, so its backend (the completion polling) is not counted as the pipeline's CPU.
   const benchUrl = new URL(database.url);

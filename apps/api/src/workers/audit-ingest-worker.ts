@@ -1,4 +1,4 @@
-import { type AuditEvent, auditIngestJobSchema, queueNames } from "@tameflare/contracts";
+import { type AuditEvent, parseAuditIngestJob, queueNames } from "@tameflare/contracts";
 import type { AppDeps } from "../deps.ts";
 import { PermanentJobError, type QueueWorker } from "../queue/queue.ts";
 
@@ -38,14 +38,9 @@ export function startAuditIngestWorker(deps: AppDeps, options: AuditIngestWorker
   return deps.queue.process(
     queueNames.auditIngest,
     async (payload) => {
-      const parsed = auditIngestJobSchema.safeParse(payload);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new PermanentJobError(
-          `audit-ingest job: \`${issue?.path.join(".") ?? ""}\`: ${issue?.message ?? "does not match its schema"}`,
-        );
-      }
-      await batcher.add(parsed.data.org_id, parsed.data.gateway_id, parsed.data.events);
+      const job = parseAuditIngestJob(payload);
+      if (!job.ok) throw new PermanentJobError(job.message);
+      await batcher.add(job.value.org_id, job.value.gateway_id, job.value.events);
     },
     { concurrency: options.concurrency ?? deps.env.AUDIT_WORKER_CONCURRENCY },
   );

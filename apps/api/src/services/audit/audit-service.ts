@@ -4,6 +4,7 @@ import {
   type AuditChainReport,
   type AuditEventRecord,
   type AuditQuery,
+  auditIngestJob,
   auditOutcomes,
   type Gateway,
   queueNames,
@@ -87,7 +88,7 @@ export function createAuditService(deps: AppDeps) {
       try {
         await deps.queue.add(
           queueNames.auditIngest,
-          { org_id: gateway.orgId, gateway_id: gateway.id, events: batch.events },
+          auditIngestJob(gateway.orgId, gateway.id, batch.events),
           {
             jobId: batchJobId(
               gateway.id,
