@@ -34,7 +34,7 @@ export interface RawSql {
   query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
   /**
    * `COPY table (columns) FROM STDIN` of `text`, rows in Postgres' text format (see
-   * `copyTextField`): one statement, so every row is stored or none. Resolves the number of
+   * `copyText`): one statement, so every row is stored or none. Resolves the number of
    * rows copied; a failure is the driver's error, as for `query`. Far cheaper for the server
    * than an INSERT of the same rows, but COPY has no `ON CONFLICT`: callers fall back to an
    * INSERT when it fails on a unique key. Absent through Prisma (`prismaRawSql`).
@@ -43,14 +43,21 @@ export interface RawSql {
 }
 
 /**
- * One field of a COPY text-format row: `\N` for null; in text, the four characters COPY
- * reads as delimiters or escapes (backslash, tab, newline, carriage return) escaped. A NUL
- * cannot be stored in a Postgres text at all: check `copyableText` first.
+ * Fields of a COPY text-format row: `\N` for null; in text, the four characters COPY reads
+ * as delimiters or escapes (backslash, tab, newline, carriage return) escaped. A NUL cannot
+ * be stored in a Postgres text at all: check `copyableText` on the rows. One function per
+ * type, each called with one type only (the row builder is the audit insert's hot loop).
  */
-export function copyTextField(value: string | number | null): string {
-  if (value === null) return "\\N";
-  if (typeof value === "number") return String(value);
+export function copyText(value: string): string {
   return copyEscapes.test(value) ? value.replace(copyEscapesAll, escapeCopyChar) : value;
+}
+
+export function copyTextOrNull(value: string | null): string {
+  return value === null ? "\\N" : copyText(value);
+}
+
+export function copyNumber(value: number | null): string {
+  return value === null ? "\\N" : `${value}`;
 }
 
 /** False when `text` holds what COPY cannot carry unchanged: a NUL or a lone UTF-16 surrogate. */

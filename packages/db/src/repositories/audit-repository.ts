@@ -12,7 +12,15 @@ import {
   type ReviewedAuditEvent,
   type ReviewedAuditPage,
 } from "@tameflare/contracts";
-import { copyableText, copyTextField, type DbClient, prismaRawSql, type RawSql } from "../database.ts";
+import {
+  copyableText,
+  copyNumber,
+  copyText,
+  copyTextOrNull,
+  type DbClient,
+  prismaRawSql,
+  type RawSql,
+} from "../database.ts";
 import { type AuditEvent as AuditEventRow, Prisma } from "../generated/client.ts";
 import { globToLike, isForeignKeyViolation, iso, isUniqueViolation, parseColumn } from "./shared.ts";
 
@@ -205,23 +213,34 @@ const copyColumns = [
  * `ts`, the hashes and the enums are validated to need no escaping.
  */
 function copyRows(orgId: string, gatewayId: string, events: readonly AuditEvent[]): string | null {
-  const org = copyTextField(orgId);
-  const gateway = copyTextField(gatewayId);
-  const f = copyTextField;
+  const org = copyText(orgId);
+  const gateway = copyText(gatewayId);
+  const t = copyText;
+  const tn = copyTextOrNull;
+  const n = copyNumber;
   // One string per row, joined once: appending to one string would build a rope of ~60
-  // pieces per row that the driver then has to flatten.
+  // pieces per row that the driver then has to flatten. Enums need no escaping.
   const rows = new Array<string>(events.length);
   for (let i = 0; i < events.length; i++) {
     const e = events[i] as AuditEvent;
     rows[i] =
-      `${e.id}\t${org}\t${gateway}\t${f(e.gateway_id)}\t${e.seq}\t${e.ts}\t${e.ts}\t${f(e.agent)}\t${f(e.connector)}\t` +
-      `${f(e.action_type)}\t${e.decision}\t${f(e.enforced)}\t${f(e.mode)}\t${f(e.reason)}\t${f(e.rule)}\t${f(e.risk)}\t` +
-      `${f(e.risk_score)}\t${f(e.status)}\t${f(e.latency_ms)}\t${f(e.method)}\t${f(e.host)}\t${f(e.path)}\t` +
-      `${f(e.request_id)}\t${f(e.approval_id)}\t${f(e.error_code)}\t${f(e.bytes_in)}\t${f(e.bytes_out)}\t` +
-      `${e.prev_hash}\t${e.hash}\n`;
+      `${e.id}\t${org}\t${gateway}\t${t(e.gateway_id)}\t${e.seq}\t${e.ts}\t${e.ts}\t${t(e.agent)}\t${tn(e.connector)}\t` +
+      `${tn(e.action_type)}\t${e.decision}\t${e.enforced ?? "\\N"}\t${e.mode ?? "\\N"}\t${tn(e.reason)}\t${tn(e.rule)}\t` +
+      `${e.risk ?? "\\N"}\t${n(e.risk_score)}\t${n(e.status)}\t${n(e.latency_ms)}\t${t(e.method)}\t${t(e.host)}\t` +
+      `${t(e.path)}\t${t(e.request_id)}\t${tn(e.approval_id)}\t${tn(e.error_code)}\t${n(e.bytes_in)}\t` +
+      `${n(e.bytes_out)}\t${e.prev_hash}\t${e.hash}\n`;
   }
   const text = rows.join("");
   return copyableText(text) ? text : null;
+}
+
+/** `events` without the second and later copies of an id (the same array when none repeats). */
+function withoutRepeatedIds(events: AuditEvent[]): AuditEvent[] {
+  const seen = new Set<string>();
+  for (const e of events) seen.add(e.id);
+  if (seen.size === events.length) return events;
+  seen.clear();
+  return events.filter((e) => !seen.has(e.id) && seen.add(e.id) !== undefined);
 }
 
 function byChainOrder(a: AuditEvent, b: AuditEvent): number {
@@ -275,9 +294,10 @@ export function createAuditRepository(db: DbClient, sql: RawSql = prismaRawSql(d
           message: `event \`${foreign.id}\` belongs to gateway \`${foreign.gateway_id}\`, not \`${gatewayId}\``,
         };
       }
-      const unique = [...new Map(events.map((e) => [e.id, e])).values()];
-      // Stored in chain order, so the surrogate `id` (pagination's tie-breaker) follows `seq`.
-      if (!inChainOrder(unique)) unique.sort(byChainOrder);
+      // Stored in chain order, so the surrogate `id` (pagination's tie-breaker) follows `seq`
+      // (sorting a copy: the caller's array is left as it was).
+      const distinct = withoutRepeatedIds(events);
+      const unique = inChainOrder(distinct) ? distinct : [...distinct].sort(byChainOrder);
       // COPY first: a fraction of the server's work of the INSERT below. It has no
       // `ON CONFLICT`, so when some events are already stored (a re-delivery) or a (chain, seq)
       // is taken, it fails as a whole and the INSERT sorts the batch out.
