@@ -39,6 +39,44 @@ export const auditEventSchema = z.object({
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 export type AuditEventBody = Omit<AuditEvent, "hash">;
 
+/**
+ * The free-text fields of an audit event: what an agent's request, a policy or a
+ * configuration can put there (the rest are ids, hashes, enums, numbers and timestamps).
+ */
+export const auditTextFields = [
+  "gateway_id",
+  "agent",
+  "connector",
+  "action_type",
+  "reason",
+  "rule",
+  "method",
+  "host",
+  "path",
+  "request_id",
+  "approval_id",
+  "error_code",
+] as const satisfies readonly (keyof AuditEvent)[];
+
+/**
+ * `value` as the audit trail can store it: a NUL (which no Postgres text can hold) and an
+ * unpaired UTF-16 surrogate (which has no UTF-8 form) each become U+FFFD. The gateway applies
+ * it before hashing, so the stored event is the hashed one.
+ */
+export function storableText(value: string): string {
+  const wellFormed = value.isWellFormed() ? value : value.toWellFormed();
+  return wellFormed.includes("\u0000") ? wellFormed.replaceAll("\u0000", "\uFFFD") : wellFormed;
+}
+
+/** The first free-text field of `event` that `storableText` would change, or undefined. */
+export function unstorableTextField(event: AuditEvent): (typeof auditTextFields)[number] | undefined {
+  for (const field of auditTextFields) {
+    const value = event[field];
+    if (value !== null && (value.includes("\u0000") || !value.isWellFormed())) return field;
+  }
+  return undefined;
+}
+
 /** The chain's starting `prev_hash` for a gateway's first event. */
 export const auditGenesisHash = "0".repeat(64);
 

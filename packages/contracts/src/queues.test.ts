@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type AuditEvent, type AuditEventBody, auditGenesisHash } from "./audit.ts";
+import {
+  type AuditEvent,
+  type AuditEventBody,
+  auditGenesisHash,
+  storableText,
+  unstorableTextField,
+} from "./audit.ts";
 import { auditIngestJob, auditIngestJobSchema, parseAuditIngestJob } from "./queues.ts";
 
 /**
@@ -142,5 +148,20 @@ describe("audit-ingest job v2", () => {
       },
     );
     expect(parseAuditIngestJob(null)).toMatchObject({ ok: false, code: "bad_job" });
+  });
+});
+
+describe("storable audit text", () => {
+  it("replaces a NUL and an unpaired surrogate with U+FFFD and leaves everything else as it is", () => {
+    expect(storableText("a\u0000b\u0000")).toBe("a\uFFFDb\uFFFD");
+    expect(storableText("cut 🚀"[0] + "🚀".slice(0, 1))).toBe("c\uFFFD");
+    expect(storableText("tab\tnew\nline ünïcødé 🚀 中文")).toBe("tab\tnew\nline ünïcødé 🚀 中文");
+  });
+
+  it("names the first free-text field that holds one, and nothing for a clean event", () => {
+    const [event] = chain("gw_a", 1) as [AuditEvent];
+    expect(unstorableTextField(event)).toBeUndefined();
+    expect(unstorableTextField({ ...event, reason: "x\u0000" })).toBe("reason");
+    expect(unstorableTextField({ ...event, host: "h\udc00", agent: "ok" })).toBe("host");
   });
 });

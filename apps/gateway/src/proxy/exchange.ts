@@ -1,4 +1,10 @@
-import type { auditOutcomes, DecisionKind, EnforcementLevel, RiskLevel } from "@tameflare/contracts";
+import {
+  type auditOutcomes,
+  type DecisionKind,
+  type EnforcementLevel,
+  type RiskLevel,
+  storableText,
+} from "@tameflare/contracts";
 import { newId } from "../audit/ids.ts";
 import type { AuditEntry, AuditSink } from "../ports/audit-sink.ts";
 
@@ -51,8 +57,14 @@ export function newRequestId(): string {
   return newId("request");
 }
 
+/**
+ * A text field of the audit event: at most `max` characters, and storable (`storableText`: an
+ * action name parsed from an agent's body may carry a NUL, which would make the event
+ * unstorable and its range of the trail unshippable).
+ */
 function cut(value: string | null, max: number): string | null {
-  return value === null || value.length <= max ? value : value.slice(0, max);
+  if (value === null) return null;
+  return storableText(value.length <= max ? value : value.slice(0, max));
 }
 
 const done: Promise<void> = Promise.resolve();

@@ -128,6 +128,17 @@ describe.each(queueKinds)("audit pipeline on the %s queue", (kind) => {
     expect(big.status).toBe(400);
     expect(big.body.error?.message).toMatch(/^audit batch: `events`: Too big/);
     expect((await ingest(acme.gatewayToken, "not an object")).status).toBe(400);
+    // Valid JSON and schema, but not storable: refused rather than acknowledged and lost.
+    const withNul = { ...events[2], action_type: "mcp.tool.call\u0000hidden" };
+    const nul = await ingest(acme.gatewayToken, { gateway_id: acme.gateway.id, events: [withNul] });
+    expect(nul.status).toBe(400);
+    expect(nul.body.error?.message).toBe(
+      `audit batch: events[0] (\`${withNul.id}\`): \`action_type\` holds a NUL character or an unpaired surrogate, which cannot be stored`,
+    );
+    const lone = { ...events[2], path: "/x/\ud800" };
+    const surrogate = await ingest(acme.gatewayToken, { gateway_id: acme.gateway.id, events: [lone] });
+    expect(surrogate.status).toBe(400);
+    expect(surrogate.body.error?.message).toContain("`path` holds a NUL character or an unpaired surrogate");
   });
 
   it("a gateway token is required, and a gateway can ship only its own events", async () => {

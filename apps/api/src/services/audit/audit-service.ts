@@ -10,6 +10,7 @@ import {
   queueNames,
   type ReviewedAuditPage,
   type ReviewMark,
+  unstorableTextField,
 } from "@tameflare/contracts";
 import { type AuditCountFilters, type AuditStoredRange, isChainOf } from "@tameflare/db";
 import type { AppDeps } from "../../deps.ts";
@@ -78,10 +79,20 @@ export function createAuditService(deps: AppDeps) {
       }
       for (let i = 0; i < batch.events.length; i++) {
         const event = batch.events[i];
-        if (event !== undefined && !isChainOf(gateway.id, event.gateway_id)) {
+        if (event === undefined) continue;
+        if (!isChainOf(gateway.id, event.gateway_id)) {
           throw new AppError(
             "bad_request",
             `audit batch: events[${i}] (\`${event.id}\`): gateway_id \`${event.gateway_id}\` is neither \`${gateway.id}\` nor \`${gateway.id}:<run id>\``,
+          );
+        }
+        // Refused here, not acknowledged: the database could never store it, and its job would
+        // fail after the gateway had let go of it.
+        const unstorable = unstorableTextField(event);
+        if (unstorable !== undefined) {
+          throw new AppError(
+            "bad_request",
+            `audit batch: events[${i}] (\`${event.id}\`): \`${unstorable}\` holds a NUL character or an unpaired surrogate, which cannot be stored`,
           );
         }
       }
