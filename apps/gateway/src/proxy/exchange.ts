@@ -69,6 +69,17 @@ function cut(value: string | null, max: number): string | null {
 
 const done: Promise<void> = Promise.resolve();
 
+let lastMs = Number.NaN;
+let lastIso = "";
+/** `new Date(ms).toISOString()`, formatted once per millisecond (many requests share one under load). */
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
 /** Turns exchanges into audit events (awaited: durable before the agent's answer completes) and log lines. */
 export class Recorder {
   readonly #sink: AuditSink;
@@ -91,7 +102,7 @@ export class Recorder {
     x.recorded = true;
     const latency = x.elapsedMs();
     const entry: AuditEntry = {
-      ts: new Date(x.startedAt).toISOString(),
+      ts: isoTime(x.startedAt),
       agent: cut(x.agent, 256) as string,
       connector: cut(x.connector, 128),
       action_type: cut(x.actionType, 512),

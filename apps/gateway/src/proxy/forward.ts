@@ -23,10 +23,10 @@ export function upstreamRequestOptions(
   const target = pool.requestTarget(v.origin, v.pathWithQuery);
   const headers = upstreamRequestHeaders(rawHeaders, {
     strip: v.strip,
-    ...(v.inject ? { inject: v.inject } : {}),
+    inject: v.inject,
     requestId: x.requestId,
     agent: x.agent,
-    ...(v.hostHeader !== undefined ? { host: v.hostHeader } : {}),
+    host: v.hostHeader,
     upgrade,
   });
   if (target.proxyAuthorization) headers.push("Proxy-Authorization", target.proxyAuthorization);
@@ -82,12 +82,13 @@ export function forwardHttp(
   const pool = pools.for(v.snapshot);
   const timeoutMs = v.snapshot.document.limits.upstream_timeout_ms;
   const target = pool.requestTarget(v.origin, v.pathWithQuery);
+  // One object shape for every request (conditional spreads made a shape per combination).
   const headers = upstreamRequestHeaders(req.rawHeaders, {
     strip: v.strip,
-    ...(v.inject ? { inject: v.inject } : {}),
+    inject: v.inject,
     requestId: x.requestId,
     agent: x.agent,
-    ...(v.hostHeader !== undefined ? { host: v.hostHeader } : {}),
+    host: v.hostHeader,
     reframe: true,
   });
   if (target.proxyAuthorization) headers.push("Proxy-Authorization", target.proxyAuthorization);

@@ -18,11 +18,11 @@ export interface UpstreamHeaderOptions {
   /** Lower-case names removed (the connector's agent-side auth headers). */
   strip: ReadonlySet<string>;
   /** The real credential header, set after stripping. */
-  inject?: { name: string; value: string };
+  inject?: { name: string; value: string } | undefined;
   requestId: string;
   agent: string;
   /** Replaces the Host header (connector `upstream` override). */
-  host?: string;
+  host?: string | undefined;
   /** WebSocket: keep `Connection: Upgrade` and `Upgrade`. */
   upgrade?: boolean;
   /**
