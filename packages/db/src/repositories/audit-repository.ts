@@ -145,37 +145,8 @@ export interface AuditRepository {
   }): Promise<{ p50: number; p95: number; max: number; sampled: number } | null>;
 }
 
-// The batch insert, on the driver (`RawSql`) rather than through Prisma: its one parameter is
-// the whole batch as JSON (megabytes), which Prisma would JSON-encode again and parse back.
-// Parameters: $1 org id, $2 gateway id, $3 the events (a JSON array of contract events). The
-// foreign key to gateways refuses a batch for a gateway not in the organization (unknown_gateway).
-const insertBatchSql = `
-  WITH inserted AS (
-    INSERT INTO audit_events (
-      event_id, org_id, gateway_id, chain_id, seq, ts, ts_text, agent, connector, action_type, decision,
-      enforced, mode, reason, rule, risk, risk_score, status, latency_ms, method, host, path,
-      request_id, approval_id, error_code, bytes_in, bytes_out, prev_hash, hash
-    )
-    SELECT
-      e.id, $1, $2, e.gateway_id, e.seq, e.ts::timestamptz, e.ts, e.agent, e.connector,
-      e.action_type, e.decision, e.enforced, e.mode, e.reason, e.rule, e.risk, e.risk_score, e.status,
-      e.latency_ms, e.method, e.host, e.path, e.request_id, e.approval_id, e.error_code, e.bytes_in,
-      e.bytes_out, e.prev_hash, e.hash
-    FROM json_to_recordset($3::json) AS e(
-      id text, gateway_id text, seq bigint, ts text, agent text, connector text, action_type text,
-      decision text, enforced text, mode text, reason text, rule text, risk text,
-      risk_score double precision, status integer, latency_ms double precision, method text,
-      host text, path text, request_id text, approval_id text, error_code text, bytes_in bigint,
-      bytes_out bigint, prev_hash text, hash text
-    )
-    ORDER BY e.gateway_id, e.seq
-    ON CONFLICT (event_id) DO NOTHING
-    RETURNING decision
-  )
-  SELECT decision, count(*)::int AS n FROM inserted GROUP BY decision`;
-
-// The COPY twin of `insertBatchSql`: the same columns, one text-format row per event.
-const copyColumns = [
+// The columns a batch fills, in the order of `insertBatchSql` and of each COPY row (`copyRows`).
+const insertColumns = [
   "event_id",
   "org_id",
   "gateway_id",
@@ -206,6 +177,31 @@ const copyColumns = [
   "prev_hash",
   "hash",
 ] as const;
+
+// The batch insert, on the driver (`RawSql`) rather than through Prisma: its one parameter is
+// the whole batch as JSON (megabytes), which Prisma would JSON-encode again and parse back.
+// Parameters: $1 org id, $2 gateway id, $3 the events (a JSON array of contract events). The
+// foreign key to gateways refuses a batch for a gateway not in the organization (unknown_gateway).
+const insertBatchSql = `
+  WITH inserted AS (
+    INSERT INTO audit_events (${insertColumns.join(", ")})
+    SELECT
+      e.id, $1, $2, e.gateway_id, e.seq, e.ts::timestamptz, e.ts, e.agent, e.connector,
+      e.action_type, e.decision, e.enforced, e.mode, e.reason, e.rule, e.risk, e.risk_score, e.status,
+      e.latency_ms, e.method, e.host, e.path, e.request_id, e.approval_id, e.error_code, e.bytes_in,
+      e.bytes_out, e.prev_hash, e.hash
+    FROM json_to_recordset($3::json) AS e(
+      id text, gateway_id text, seq bigint, ts text, agent text, connector text, action_type text,
+      decision text, enforced text, mode text, reason text, rule text, risk text,
+      risk_score double precision, status integer, latency_ms double precision, method text,
+      host text, path text, request_id text, approval_id text, error_code text, bytes_in bigint,
+      bytes_out bigint, prev_hash text, hash text
+    )
+    ORDER BY e.gateway_id, e.seq
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING decision
+  )
+  SELECT decision, count(*)::int AS n FROM inserted GROUP BY decision`;
 
 /**
  * The batch as COPY rows, or null when a value cannot travel through COPY unchanged (a NUL or
@@ -304,7 +300,7 @@ export function createAuditRepository(db: DbClient, sql: RawSql = prismaRawSql(d
       const text = sql.copyFrom === undefined ? null : copyRows(orgId, gatewayId, unique);
       if (sql.copyFrom !== undefined && text !== null) {
         try {
-          const inserted = await sql.copyFrom("audit_events", copyColumns, text);
+          const inserted = await sql.copyFrom("audit_events", insertColumns, text);
           const byDecision: Partial<Record<AuditEvent["decision"], number>> = {};
           for (const e of unique) byDecision[e.decision] = (byDecision[e.decision] ?? 0) + 1;
           return { ok: true, value: { inserted, byDecision } };
