@@ -46,10 +46,64 @@ describe("database on Postgres when the server ends idle connections", () => {
   });
 });
 
-async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+describe("database on Postgres when the server ends a connection in the middle of a COPY", () => {
+  it("a COPY whose connection the server ends fails with the server's error, and the next COPY works", async () => {
+    const database = await createTestDatabase({ migrate: false });
+    const db = await createDatabase({ databaseUrl: database.url, poolMax: 2 });
+    const admin = new pg.Client({ connectionString: database.url });
+    const locker = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    // An unheard `error` event on a checked-out client would surface here (and crash a server).
+    const uncaught: Error[] = [];
+    const onUncaught = (error: Error) => uncaught.push(error);
+    process.on("uncaughtException", onUncaught);
+    try {
+      await admin.query("CREATE TABLE copied (n int, t text)");
+      // Hold the table so the COPY waits on its lock, then end the COPY's connection from outside
+      // (looked up from another connection: a transaction sees one snapshot of pg_stat_activity).
+      await locker.connect();
+      await locker.query("BEGIN");
+      await locker.query("LOCK TABLE copied IN ACCESS EXCLUSIVE MODE");
+      const copy = db.sql.copyFrom?.("copied", ["n", "t"], "1\tone\n2\ttwo\n");
+      const failed = copy?.then(
+        () => "stored",
+        (error: { code?: string }) => error.code,
+      );
+      let pid: number | undefined;
+      await waitUntil(
+        () => pid !== undefined,
+        10_000,
+        async () => {
+          const r = await admin.query<{ pid: number }>(
+            "SELECT pid FROM pg_stat_activity WHERE query LIKE 'COPY copied%' AND wait_event_type = 'Lock'",
+          );
+          pid = r.rows[0]?.pid;
+        },
+      );
+      await admin.query("SELECT pg_terminate_backend($1)", [pid]);
+      expect(await failed).toBe("57P01");
+      await locker.query("ROLLBACK");
+      expect(await db.sql.copyFrom?.("copied", ["n", "t"], "3\tthree\n")).toBe(1);
+      expect((await admin.query("SELECT n, t FROM copied")).rows).toEqual([{ n: 3, t: "three" }]);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off("uncaughtException", onUncaught);
+      await locker.end();
+      await admin.end();
+      await db.close();
+      await database.drop();
+    }
+  });
+});
+
+async function waitUntil(
+  condition: () => boolean,
+  timeoutMs = 10_000,
+  probe: () => Promise<void> = async () => {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for the pool's error report");
+  for (await probe(); !condition(); await probe()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting for the condition");
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -144,6 +144,14 @@ export async function createDatabase(options: CreateDatabaseOptions = {}): Promi
         query: async <Row>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as Row[],
         copyFrom: async (table, columns, text) => {
           const client = await pool.connect();
+          // A checked-out client also reports a lost connection (a Postgres restart) as an
+          // `error` event, and the pool listens only to idle clients': unheard, the event would
+          // crash the process. The COPY itself fails with the same error, below.
+          let lost: Error | undefined;
+          const onLost = (error: Error) => {
+            lost = error;
+          };
+          client.on("error", onLost);
           try {
             const copy = client.query(copyFromStdin(`COPY ${table} (${columns.join(", ")}) FROM STDIN`));
             await new Promise<void>((resolve, reject) => {
@@ -151,9 +159,11 @@ export async function createDatabase(options: CreateDatabaseOptions = {}): Promi
               copy.on("finish", resolve);
               copy.end(text);
             });
-            client.release();
+            client.off("error", onLost);
+            client.release(lost);
             return copy.rowCount;
           } catch (error) {
+            client.off("error", onLost);
             // The connection's state after a failed COPY is not worth trusting: drop it.
             client.release(error instanceof Error ? error : true);
             throw error;
