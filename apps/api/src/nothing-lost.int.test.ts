@@ -94,7 +94,20 @@ describe("nothing lost", () => {
   const redis = createRedisTestPrefix();
   let cluster: ReturnType<typeof apiProcesses> | undefined;
 
+  // What the shipper and the processes said, printed when the test fails (a timeout prints
+  // nothing of its own): a crashed worker or a stuck range shows here.
+  const shipperLog: string[] = [];
+  let passed = false;
+
   afterAll(async () => {
+    if (!passed) {
+      console.log(`[nothing-lost] shipper, last lines:\n${shipperLog.slice(-30).join("\n")}`);
+      for (const [role, child] of cluster?.running ?? []) {
+        console.log(
+          `[nothing-lost] ${role} (exit ${child.process.exitCode}), stderr tail:\n${child.stderr().slice(-3000)}`,
+        );
+      }
+    }
     // Whatever failed, leave the shared services running, then clean up.
     await ensureRedis();
     await ensurePostgres();
@@ -125,7 +138,7 @@ describe("nothing lost", () => {
 
     const chainId = `${tenant.gatewayId}:run-nothing-lost`;
     const events = makeAuditChain(chainId, totalEvents);
-    const log: string[] = [];
+    const log = shipperLog;
     const disruptions: string[] = [];
     // Each disruption starts once enough events are acknowledged, one after another, while
     // the shipper keeps sending (and retrying into the outage).
@@ -184,6 +197,7 @@ describe("nothing lost", () => {
         lastSeq: totalEvents - 1,
         lastHash: events.at(-1)?.hash,
       });
+      passed = true;
     } finally {
       await db.close();
     }
