@@ -1,4 +1,4 @@
-import { type ServerResponse, STATUS_CODES } from "node:http";
+import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import {
   type AgentErrorBody,
@@ -7,6 +7,7 @@ import {
   agentErrorStatus,
   docsBaseUrl,
 } from "@tameflare/contracts";
+import type { AgentResponse } from "./tunnel-http.ts";
 
 /** Optional fields of an agent error body (all but code, message, request_id, docs). */
 export type AgentErrorDetails = Omit<AgentErrorBody["error"], "code" | "message" | "request_id" | "docs">;
@@ -94,7 +95,7 @@ function stripUndefined(details: AgentErrorDetails): AgentErrorDetails {
  * denied upload), the connection closes after the answer instead of draining the body.
  */
 export function sendAgentError(
-  res: ServerResponse,
+  res: AgentResponse,
   error: AgentErrorResponse,
   requestComplete: boolean,
 ): void {
@@ -103,7 +104,7 @@ export function sendAgentError(
     return;
   }
   if (!requestComplete) res.shouldKeepAlive = false;
-  res.writeHead(error.status, error.headers);
+  res.writeHead(error.status, undefined, error.headers);
   res.end(error.body);
 }
 

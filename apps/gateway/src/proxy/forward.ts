@@ -1,4 +1,4 @@
-import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import http from "node:http";
 import https from "node:https";
 import { type AgentErrorResponse, agentError, sendAgentError } from "./agent-errors.ts";
 import { alreadyLogged, type Exchange, type Recorder } from "./exchange.ts";
@@ -7,6 +7,7 @@ import { downstreamResponseHeaders, upstreamRequestHeaders } from "./headers.ts"
 import type { Verdict } from "./pipeline.ts";
 import type { PoolManager } from "./pools.ts";
 import { createRedaction, type Redaction } from "./redactor.ts";
+import type { AgentRequest, AgentResponse } from "./tunnel-http.ts";
 import type { UpstreamOrigin, UpstreamPool } from "./upstream.ts";
 
 export type ForwardVerdict = Extract<Verdict, { kind: "forward" }>;
@@ -75,8 +76,10 @@ export function forwardHttp(
   pools: PoolManager,
   recorder: Recorder,
   x: Exchange,
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: AgentRequest,
+  res: AgentResponse,
+  /** The agent's headers, lower-cased (the pipeline's snapshot). */
+  agentHeaders: Record<string, string | string[]>,
   v: ForwardVerdict,
 ): void {
   const pool = pools.for(v.snapshot);
@@ -93,9 +96,9 @@ export function forwardHttp(
   });
   if (target.proxyAuthorization) headers.push("Proxy-Authorization", target.proxyAuthorization);
   const exchange = new UpstreamExchange(recorder, x, req, res, v);
-  const declared = declaredLength(req);
+  const declared = declaredLength(agentHeaders);
   let body: Buffer | AsyncIterable<Buffer> | null;
-  if (v.prefix === undefined && hasNoBody(req)) {
+  if (v.prefix === undefined && hasNoBody(agentHeaders)) {
     // Nothing to stream (a GET): the request goes out with its head in one write.
     body = null;
     req.resume();
@@ -120,10 +123,11 @@ export function forwardHttp(
 }
 
 /** The agent's Content-Length (the parser has checked it), or -1 for a chunked or absent one. */
-function declaredLength(req: IncomingMessage): number {
-  const value = req.headers["content-length"];
-  if (value === undefined || req.headers["transfer-encoding"] !== undefined) return -1;
-  const n = Number(value);
+function declaredLength(headers: Record<string, string | string[]>): number {
+  const value = headers["content-length"];
+  if (value === undefined || headers["transfer-encoding"] !== undefined) return -1;
+  // Repeated fields passed the parser only when they agree.
+  const n = Number(Array.isArray(value) ? value[0] : value);
   return Number.isSafeInteger(n) && n >= 0 ? n : -1;
 }
 
@@ -134,8 +138,8 @@ class UpstreamExchange implements H1Handler {
   controller: H1Controller | undefined;
   readonly #recorder: Recorder;
   readonly #x: Exchange;
-  readonly #req: IncomingMessage;
-  readonly #res: ServerResponse;
+  readonly #req: AgentRequest;
+  readonly #res: AgentResponse;
   readonly #v: ForwardVerdict;
   #responded = false;
   #finished = false;
@@ -143,7 +147,7 @@ class UpstreamExchange implements H1Handler {
   /** The response's Content-Length, or -1. */
   #declared = -1;
 
-  constructor(recorder: Recorder, x: Exchange, req: IncomingMessage, res: ServerResponse, v: ForwardVerdict) {
+  constructor(recorder: Recorder, x: Exchange, req: AgentRequest, res: AgentResponse, v: ForwardVerdict) {
     this.#recorder = recorder;
     this.#x = x;
     this.#req = req;
@@ -264,10 +268,9 @@ class UpstreamExchange implements H1Handler {
  * complete: waiting for its end instead sent every GET down the streamed-body path
  * (an async generator and a later write per request).
  */
-function hasNoBody(req: IncomingMessage): boolean {
-  const h = req.headers;
-  if (h["transfer-encoding"] !== undefined) return false;
-  const length = h["content-length"];
+function hasNoBody(headers: Record<string, string | string[]>): boolean {
+  if (headers["transfer-encoding"] !== undefined) return false;
+  const length = headers["content-length"];
   return length === undefined || length === "0";
 }
 

@@ -49,7 +49,7 @@ enum State {
 
 const crlfcrlf = Buffer.from("\r\n\r\n");
 const statusLine = /^HTTP\/1\.([01]) (\d{3})(?: ([^\r\n]*))?$/;
-const tokenChars = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+export const tokenChars = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const digitsOnly = /^\d{1,15}$/;
 const hexSize = /^[0-9A-Fa-f]{1,12}$/;
 
@@ -375,7 +375,7 @@ function trimOws(text: string, from: number): string {
 }
 
 /** A field value may hold visible ASCII, obs-text, SP and HTAB: no other control character. */
-function hasControlCharacter(value: string): boolean {
+export function hasControlCharacter(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if ((c < 32 && c !== 9) || c === 127) return true;

@@ -33,7 +33,8 @@ export interface IncomingExchange {
   /** Lower-cased, repeated headers kept (no proxy credentials). */
   headers: Record<string, string | string[]>;
   upgrade: boolean;
-  body: Readable;
+  /** The body as a stream; called only when a connector needs the body's start. */
+  body(): Readable;
   /**
    * A signal aborted when the agent goes away (a held request then stops waiting). A
    * function, called only by a held request: most requests never need one.
@@ -167,7 +168,7 @@ export class Pipeline {
     runtimeSwitches: KillSwitch[],
   ): Promise<Verdict> {
     const limits = snapshot.document.limits;
-    const prefix = await readBodyPrefix(req.body, limits.body_prefix_bytes);
+    const prefix = await readBodyPrefix(req.body(), limits.body_prefix_bytes);
     if (!prefix) return this.#gone(x);
     const declared = Number(req.headers["content-length"]);
     const snap: RequestSnapshot = {

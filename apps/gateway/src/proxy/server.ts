@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { isIP, type Socket } from "node:net";
-import type { Duplex } from "node:stream";
+import { type Duplex, Readable } from "node:stream";
 import tls from "node:tls";
 import { activeKillSwitch } from "../config/engine.ts";
 import type { KillSwitchFile } from "../local/kill-switch-store.ts";
@@ -14,6 +14,7 @@ import type { AgentRegistry } from "./identity.ts";
 import type { Pipeline, Verdict } from "./pipeline.ts";
 import type { PoolManager } from "./pools.ts";
 import { isExcluded, parseAbsoluteForm, parseAuthority, splitPath, type Target } from "./target.ts";
+import { type AgentRequest, type AgentResponse, serveTunnel, TunnelRequest } from "./tunnel-http.ts";
 import { forwardUpgrade } from "./websocket.ts";
 
 /**
@@ -21,7 +22,7 @@ import { forwardUpgrade } from "./websocket.ts";
  * request asks for it: most requests never wait, and an AbortController per request costs
  * more than the rest of the lifecycle (its objects also outlive young-generation GCs).
  */
-function goneSignal(res: ServerResponse): AbortSignal {
+function goneSignal(res: AgentResponse): AbortSignal {
   const controller = new AbortController();
   if (res.closed && !res.writableFinished) controller.abort();
   else
@@ -60,9 +61,11 @@ const serverOptions: http.ServerOptions = {
 
 /**
  * The proxy on Node's own http/tls: `outer` takes absolute-form requests and CONNECT; each
- * CONNECT is answered 200, its socket wrapped in a server-side TLSSocket (leaf minted per
- * host, SNI honoured) and handed to `inner`, an http.Server that never listens, so
- * keep-alive works inside the tunnel exactly as outside it.
+ * CONNECT is answered 200 and its socket wrapped in a server-side TLSSocket (leaf minted per
+ * host, SNI honoured). Inside, the lean tunnel server (`tunnel-http.ts`) serves plain
+ * bodyless requests; from the first request it does not take, the connection belongs to
+ * `inner`, an http.Server that never listens. Keep-alive works inside the tunnel exactly as
+ * outside it.
  */
 export class GatewayProxy {
   readonly outer: http.Server;
@@ -148,7 +151,7 @@ export class GatewayProxy {
     this.#handle(req, res, this.#tunnelTarget(req, ctx), ctx.agent);
   }
 
-  #tunnelTarget(req: IncomingMessage, ctx: TunnelContext): Target {
+  #tunnelTarget(req: AgentRequest, ctx: TunnelContext): Target {
     const url = req.url ?? "/";
     // Some clients send absolute-form inside the tunnel too; the tunnel's host still decides.
     const split = url.startsWith("/") ? splitPath(url) : (parseAbsoluteForm(url) ?? splitPath("/"));
@@ -161,7 +164,7 @@ export class GatewayProxy {
     };
   }
 
-  #handle(req: IncomingMessage, res: ServerResponse, target: Target, agent: string | undefined): void {
+  #handle(req: AgentRequest, res: AgentResponse, target: Target, agent: string | undefined): void {
     const x = new Exchange(req.method ?? "GET", target.host, target.path);
     if (agent === undefined) {
       x.decision = "deny";
@@ -180,20 +183,28 @@ export class GatewayProxy {
       );
       return;
     }
+    const headers = snapshotRawHeaders(req.rawHeaders);
     const verdict = this.#decide(x, {
       method: x.method,
       target,
-      headers: snapshotRawHeaders(req.rawHeaders),
+      headers,
       upgrade: false,
-      body: req,
+      // A TunnelRequest has no body: a connector that asks for one reads an empty stream.
+      body: () => (req instanceof TunnelRequest ? Readable.from([]) : (req as IncomingMessage)),
       gone: () => goneSignal(res),
     });
     // Most verdicts are ready at once (no body prefix, nobody to ask): act in this turn.
-    if (verdict instanceof Promise) void verdict.then((v) => this.#act(x, req, res, v));
-    else this.#act(x, req, res, verdict);
+    if (verdict instanceof Promise) void verdict.then((v) => this.#act(x, req, res, headers, v));
+    else this.#act(x, req, res, headers, verdict);
   }
 
-  #act(x: Exchange, req: IncomingMessage, res: ServerResponse, verdict: Verdict): void {
+  #act(
+    x: Exchange,
+    req: AgentRequest,
+    res: AgentResponse,
+    headers: Record<string, string | string[]>,
+    verdict: Verdict,
+  ): void {
     switch (verdict.kind) {
       case "answer":
         this.#answer(x, res, req, verdict.error);
@@ -204,7 +215,7 @@ export class GatewayProxy {
         return;
       case "forward":
         try {
-          forwardHttp(this.#d.pools, this.#d.recorder, x, req, res, verdict);
+          forwardHttp(this.#d.pools, this.#d.recorder, x, req, res, headers, verdict);
         } catch (error) {
           // Building the upstream request failed before anything was sent: fail closed.
           this.#d.log(`${x.requestId} gateway error: ${(error as Error).message}`);
@@ -233,7 +244,7 @@ export class GatewayProxy {
     return { kind: "answer", error: agentError("gateway_error", x.requestId) };
   }
 
-  #answer(x: Exchange, res: ServerResponse, req: IncomingMessage, error: AgentErrorResponse): void {
+  #answer(x: Exchange, res: AgentResponse, req: AgentRequest, error: AgentErrorResponse): void {
     x.status = error.status;
     x.errorCode ??= error.code;
     this.#d.recorder.record(x).then(
@@ -281,7 +292,7 @@ export class GatewayProxy {
         target,
         headers: snapshotRawHeaders(req.rawHeaders),
         upgrade: true,
-        body: req,
+        body: () => req,
         gone: () => abort.signal,
       }),
     ).then((verdict) => {
@@ -393,7 +404,20 @@ export class GatewayProxy {
     });
     this.#tunnels.set(tlsSocket, ctx);
     this.#track(tlsSocket);
-    this.#inner.emit("connection", tlsSocket);
+    // Plain bodyless requests are served by the lean tunnel server; the first request it does
+    // not take moves the connection to `inner` (Node's server), bytes read included.
+    serveTunnel(
+      tlsSocket,
+      {
+        request: (req, res) => this.#handle(req, res, this.#tunnelTarget(req, ctx), ctx.agent),
+        handoff: (s, unread) => {
+          this.#inner.emit("connection", s);
+          if (unread) s.emit("data", unread);
+        },
+        error: (error, s) => this.#onClientError(error, s, ctx),
+      },
+      serverOptions.keepAliveTimeout ?? 30_000,
+    );
   }
 
   #onClientError(error: NodeJS.ErrnoException, socket: Duplex, ctx: TunnelContext | undefined): void {

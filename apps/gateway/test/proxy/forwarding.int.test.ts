@@ -275,6 +275,67 @@ access_rules:
     }
   });
 
+  it("one kept-alive TLS tunnel carries bodyless requests, then an upload, then more requests", async () => {
+    // Bodyless requests are served by the lean tunnel server; the POST moves the connection to
+    // Node's http server. The agent sees one connection that just works, every request governed.
+    const t = await tlsThroughProxy(gw.gateway.port, "api.openai.com", 443, gw.auth, gw.caPem);
+    if ("refused" in t) throw new Error(`refused: ${t.refused.status}`);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    Object.assign(agent, { createConnection: () => t.socket });
+    const upload = Buffer.from(
+      JSON.stringify({ model: "text-embedding-3-small", input: "tameflare ".repeat(2_000) }),
+    );
+    const send = (method: string, path: string, body?: Buffer) =>
+      new Promise<{ status: number; text: string; socket: unknown }>((resolve, reject) => {
+        const req = http.request({
+          method,
+          path,
+          agent,
+          headers: {
+            host: "api.openai.com",
+            authorization: "Bearer sk-dummy",
+            ...(body ? { "content-type": "application/json", "content-length": String(body.length) } : {}),
+          },
+        });
+        req.once("response", (r) => {
+          let text = "";
+          r.on("data", (c: Buffer) => {
+            text += c.toString();
+          });
+          r.on("end", () => resolve({ status: r.statusCode ?? 0, text, socket: r.socket }));
+        });
+        req.once("error", reject);
+        req.end(body);
+      });
+    try {
+      const before = upstream.seen.length;
+      const first = await send("GET", "/v1/models?limit=2");
+      const second = await send("DELETE", "/v1/files/file-1");
+      const posted = await send("POST", "/v1/embeddings", upload);
+      const after = await send("GET", "/v1/models/after");
+      expect([first.status, second.status, posted.status, after.status]).toEqual([200, 200, 200, 200]);
+      expect(JSON.parse(first.text)).toEqual({ ok: true, path: "/v1/models?limit=2" });
+      expect(JSON.parse(second.text)).toEqual({ ok: true, path: "/v1/files/file-1" });
+      expect(JSON.parse(posted.text)).toEqual({
+        bytes: upload.length,
+        sha256: createHash("sha256").update(upload).digest("hex"),
+      });
+      expect(JSON.parse(after.text)).toEqual({ ok: true, path: "/v1/models/after" });
+      // One connection from the agent's side for all four.
+      expect(new Set([first.socket, second.socket, posted.socket, after.socket]).size).toBe(1);
+      const seen = upstream.seen.slice(before);
+      expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+        "GET /v1/models?limit=2",
+        "DELETE /v1/files/file-1",
+        "POST /v1/embeddings",
+        "GET /v1/models/after",
+      ]);
+      for (const s of seen) expect(s.headers.authorization).toBe(`Bearer ${openaiSecret}`);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it("an allowed WebSocket upgrade is tunnelled both ways and audited with its byte counts", async () => {
     const t = await tlsThroughProxy(gw.gateway.port, "ws.internal.test", 443, gw.auth, gw.caPem);
     if ("refused" in t) throw new Error(`refused: ${t.refused.status}`);
