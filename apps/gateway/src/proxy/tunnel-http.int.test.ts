@@ -29,7 +29,8 @@ async function tunnelServer(handler: Handler): Promise<Started> {
   const sockets = new Set<Socket>();
   const handoffs: { unread: string }[] = [];
   const requests: string[] = [];
-  const server = net.createServer((socket) => {
+  // Half-open allowed, like the sockets of the gateway's CONNECT (http.Server's are).
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     serveTunnel(
@@ -279,6 +280,37 @@ describe("serveTunnel", () => {
     expect(responses(text)[0]).toContain('{"ok":true}');
     expect(lean.requests).toEqual(["GET /one"]);
     expect(lean.handoffs[0]?.unread).toBe(post + get("/after"));
+  });
+
+  it("takes the agent's FIN as the end of the connection, as Node does: a request in progress sees it gone", async () => {
+    let gone: boolean | undefined;
+    const lean = await tunnelServer((_req, res) => {
+      res.on("close", () => {
+        gone = !res.writableFinished;
+      });
+    });
+    const socket = net.connect(lean.port, "127.0.0.1");
+    const ended = new Promise<void>((resolve) => socket.once("end", resolve));
+    socket.end(get("/held"));
+    await ended;
+    socket.destroy();
+    await expect.poll(() => gone).toBe(true);
+    expect(lean.requests).toEqual(["GET /held"]);
+  });
+
+  it("closes an idle kept-alive connection when the agent closes its side", async () => {
+    const lean = await tunnelServer(cases["/length"] as Handler);
+    const socket = net.connect(lean.port, "127.0.0.1");
+    let text = "";
+    socket.on("data", (c: Buffer) => {
+      text += c.toString("latin1");
+    });
+    socket.write(get("/"));
+    await expect.poll(() => responses(text).length).toBe(1);
+    const ended = new Promise<void>((resolve) => socket.once("end", resolve));
+    socket.end();
+    await ended;
+    socket.destroy();
   });
 
   it("refuses a header that would break the framing, before writing anything", async () => {

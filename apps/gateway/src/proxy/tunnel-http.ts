@@ -254,6 +254,7 @@ class TunnelConnection {
     this.#socket = socket;
     this.#handlers = handlers;
     socket.on("data", this.#onData);
+    socket.on("end", this.#onEnd);
     socket.on("drain", this.#onDrain);
     socket.on("error", this.#onError);
     socket.on("close", this.#onClose);
@@ -277,12 +278,19 @@ class TunnelConnection {
     if (this.#current !== res) return;
     this.#current = undefined;
     if (!res.shouldKeepAlive) {
-      this.#done = true;
-      this.#socket.end();
+      this.#close();
       return;
     }
     if (this.#socket.isPaused()) this.#socket.resume();
     if (this.#unread) this.#next();
+  }
+
+  /** Ends the connection (our FIN; the socket is destroyed once both sides are done). */
+  #close(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#unread = undefined;
+    this.#socket.end();
   }
 
   readonly #onData = (chunk: Buffer): void => {
@@ -294,6 +302,15 @@ class TunnelConnection {
       return;
     }
     this.#next();
+  };
+
+  /**
+   * The agent's FIN ends the connection, as in Node's server: a request in progress (a held
+   * one, a stream) sees its agent gone. A CONNECT socket allows half-open connections
+   * (http.Server's do), so without this nothing would close our side.
+   */
+  readonly #onEnd = (): void => {
+    this.#close();
   };
 
   /** Serves the next request in `#unread`, or hands the connection over. */
@@ -328,6 +345,7 @@ class TunnelConnection {
     this.#done = true;
     const socket = this.#socket;
     socket.off("data", this.#onData);
+    socket.off("end", this.#onEnd);
     socket.off("drain", this.#onDrain);
     socket.off("error", this.#onError);
     socket.off("close", this.#onClose);

@@ -336,6 +336,22 @@ access_rules:
     }
   });
 
+  it("when the agent closes its tunnel, the gateway closes its side (no half-open socket left)", async () => {
+    const t = await tlsThroughProxy(gw.gateway.port, "api.github.com", 443, gw.auth, gw.caPem);
+    if ("refused" in t) throw new Error(`refused: ${t.refused.status}`);
+    let text = "";
+    t.socket.on("data", (c: Buffer) => {
+      text += c.toString("latin1");
+    });
+    t.socket.write("GET /repos/acme/widgets HTTP/1.1\r\nHost: api.github.com\r\n\r\n");
+    await eventually(() => (text.includes('"ok":true') ? true : undefined));
+    const closed = new Promise<void>((resolve) => t.socket.once("close", () => resolve()));
+    // close_notify and FIN: the gateway must answer with its own, not wait 30 s for a timeout.
+    t.socket.end();
+    await closed;
+    expect(text.startsWith("HTTP/1.1 200 OK\r\n")).toBe(true);
+  });
+
   it("an allowed WebSocket upgrade is tunnelled both ways and audited with its byte counts", async () => {
     const t = await tlsThroughProxy(gw.gateway.port, "ws.internal.test", 443, gw.auth, gw.caPem);
     if ("refused" in t) throw new Error(`refused: ${t.refused.status}`);
