@@ -38,8 +38,10 @@ export class QueueUnavailableError extends Error {
 /**
  * The JobQueue port on BullMQ (Redis). `add`/`addBulk` resolve once Redis has stored the
  * job (callers acknowledge upstream only then); jobs retry with exponential backoff; a
- * `jobId` deduplicates while the job exists (completed jobs are removed, so an id is free
- * again afterwards; the last 1,000 failed jobs per queue are kept for inspection).
+ * `jobId` deduplicates while the job is queued, as the port says: a job is removed when it
+ * completes and when it fails for good (its failure is logged with the job id), so the id is
+ * free again. Keeping failed jobs (BullMQ's habit) kept their ids too, and a gateway that
+ * re-shipped a batch the API never stored was deduplicated against the dead job forever.
  *
  * Connections: one for producing (commands fail fast while Redis is down, so an ingest
  * call answers 503 and the gateway retries) and one per worker with
@@ -70,7 +72,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): JobQueue {
           attempts,
           backoff: { type: "exponential", delay: backoffMs },
           removeOnComplete: true,
-          removeOnFail: { count: 1000 },
+          removeOnFail: true,
         },
       });
       queue.on("error", (error) => complain(`queue \`${name}\``, error));

@@ -142,6 +142,30 @@ describe.each(implementations)("JobQueue contract on $name", (impl) => {
     expect(await queue.depth(q)).toBe(0);
   });
 
+  it("a job that failed for good frees its id: the same batch added again runs again", async () => {
+    // A gateway re-ships a range the API never stored under the same batch id; a failed job
+    // that kept the id would swallow every re-shipment.
+    const queue = await open();
+    let healthy = false;
+    const calls: boolean[] = [];
+    const stored: unknown[] = [];
+    queue.process(q, async (payload) => {
+      calls.push(healthy);
+      if (!healthy) throw new Error("database is down");
+      stored.push(payload);
+    });
+    await queue.add(q, { n: 1 }, { jobId: "batch:ghi" });
+    await waitFor("every attempt of the first add", () => calls.length === 4);
+    // Its last attempt has failed; give the queue the moment it takes to record that.
+    await waitFor("the failure recorded", async () => (await queue.depth(q)) === 0);
+    healthy = true;
+    await waitFor("the re-added batch runs", async () => {
+      await queue.add(q, { n: 1 }, { jobId: "batch:ghi" });
+      return stored.length > 0;
+    });
+    expect(stored[0]).toEqual({ n: 1 });
+  });
+
   it("runs up to `concurrency` jobs at once, never more", async () => {
     const queue = await open();
     let running = 0;

@@ -5,7 +5,10 @@ export type QueueName = (typeof queueNames)[keyof typeof queueNames];
 export interface JobOptions {
   /** Run no earlier than this many ms from now (approval expiry). */
   delayMs?: number;
-  /** Deduplication id: adding a job with an id already queued is a no-op. */
+  /**
+   * Deduplication id: adding a job with an id already queued (waiting, delayed or running) is
+   * a no-op; a job that completed or failed for good no longer holds its id.
+   */
   jobId?: string;
 }
 
