@@ -431,7 +431,9 @@ if (rounds > 1) {
     if (direct && path.name !== "direct") {
       // Queueing on the shared cores dominates p50 at 16 clients: the quiet rounds tell the work.
       const added = list.map((x, i) => x.keepAlive.p50Ms - (direct[i] as Round).keepAlive.p50Ms);
-      console.log(`${path.name}: ${added.map((a) => a.toFixed(2)).join(", ")} ms p50 added over direct by round`);
+      console.log(
+        `${path.name}: ${added.map((a) => a.toFixed(2)).join(", ")} ms p50 added over direct by round`,
+      );
     }
   }
 }
