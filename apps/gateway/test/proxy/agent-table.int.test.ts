@@ -14,6 +14,7 @@ import {
   type TestGateway,
   tempDir,
   testUpstreamCa,
+  tlsThroughProxy,
   viaProxy,
 } from "./helpers.ts";
 
@@ -194,6 +195,24 @@ rate_limits:
     expect(e.approval_id).toMatch(/^apv_/);
     const after = await listApprovals(gw.tfHome, { status: "expired" });
     expect(after.map((a) => a.id)).toContain(e.approval_id);
+  });
+
+  it("a held request whose agent goes away is cancelled and never forwarded", async () => {
+    // Bodyless, inside a TLS tunnel: the lean tunnel server's path. Its close must reach the hold.
+    const t = await tlsThroughProxy(gw.gateway.port, "api.internal.test", 443, gw.auth, gw.caPem);
+    if ("refused" in t) throw new Error(`refused: ${t.refused.status}`);
+    t.socket.write("POST /cancel-me HTTP/1.1\r\nHost: api.internal.test\r\nContent-Length: 0\r\n\r\n");
+    const approval = await eventually(async () =>
+      (await listApprovals(gw.tfHome, { status: "pending" })).find((a) =>
+        JSON.stringify(a.action).includes("/cancel-me"),
+      ),
+    );
+    t.socket.destroy();
+    const after = await eventually(async () =>
+      (await listApprovals(gw.tfHome, { status: "cancelled" })).find((a) => a.id === approval.id),
+    );
+    expect(after.decided_by).toBe("gateway");
+    expect(upstream.seen.some((s) => s.url === "/cancel-me")).toBe(false);
   });
 
   it("a rate-limited request gets 429 `rate_limited` with Retry-After", async () => {
