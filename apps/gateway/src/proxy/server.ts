@@ -414,7 +414,11 @@ export class GatewayProxy {
           this.#inner.emit("connection", s);
           if (unread) s.emit("data", unread);
         },
-        error: (error, s) => this.#onClientError(error, s, ctx),
+        error: (error, s) => {
+          // A socket error has a code; anything else escaped the lifecycle (a bug): say so.
+          if (error.code === undefined) this.#d.log(`${ctx.host}: gateway error: ${error.message}`);
+          this.#onClientError(error, s, ctx);
+        },
       },
       serverOptions.keepAliveTimeout ?? 30_000,
     );

@@ -313,6 +313,36 @@ describe("serveTunnel", () => {
     socket.destroy();
   });
 
+  it("a fault that escapes the request handler closes the connection and is reported, never answered", async () => {
+    const errors: string[] = [];
+    const sockets: Socket[] = [];
+    const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+      sockets.push(socket);
+      serveTunnel(
+        socket,
+        {
+          request: () => {
+            throw new Error("a bug in the lifecycle");
+          },
+          handoff: (s) => s.destroy(),
+          error: (error) => errors.push(error.message),
+        },
+        30_000,
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    stops.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => resolve());
+        }),
+    );
+    const text = await exchange((server.address() as net.AddressInfo).port, get("/"), () => false);
+    expect(text).toBe("");
+    expect(errors).toEqual(["a bug in the lifecycle"]);
+  });
+
   it("refuses a header that would break the framing, before writing anything", async () => {
     const lean = await tunnelServer((_req, res) => {
       expect(() => res.writeHead(200, undefined, ["X-Evil", "a\r\nSet-Cookie: b"])).toThrow(
