@@ -16,6 +16,8 @@ interface Started {
   port: number;
   handoffs: { unread: string }[];
   requests: string[];
+  /** Messages the error hook received. */
+  errors: string[];
   close(): Promise<void>;
 }
 
@@ -25,10 +27,11 @@ afterEach(async () => {
 });
 
 /** A loopback server on `serveTunnel`; a handed-over connection gets a raw `299 Handed` answer. */
-async function tunnelServer(handler: Handler): Promise<Started> {
+async function tunnelServer(handler: Handler, keepAliveTimeoutMs = 30_000): Promise<Started> {
   const sockets = new Set<Socket>();
   const handoffs: { unread: string }[] = [];
   const requests: string[] = [];
+  const errors: string[] = [];
   // Half-open allowed, like the sockets of the gateway's CONNECT (http.Server's are).
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
@@ -44,9 +47,9 @@ async function tunnelServer(handler: Handler): Promise<Started> {
           handoffs.push({ unread: unread?.toString("latin1") ?? "" });
           s.end("HTTP/1.1 299 Handed\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
         },
-        error: () => {},
+        error: (error) => errors.push(error.message),
       },
-      30_000,
+      keepAliveTimeoutMs,
     );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -56,7 +59,7 @@ async function tunnelServer(handler: Handler): Promise<Started> {
       server.close(() => resolve());
     });
   stops.push(close);
-  return { port: (server.address() as net.AddressInfo).port, handoffs, requests, close };
+  return { port: (server.address() as net.AddressInfo).port, handoffs, requests, errors, close };
 }
 
 /** The same handler on Node's http server (the reference for framing). */
@@ -314,33 +317,12 @@ describe("serveTunnel", () => {
   });
 
   it("a fault that escapes the request handler closes the connection and is reported, never answered", async () => {
-    const errors: string[] = [];
-    const sockets: Socket[] = [];
-    const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-      sockets.push(socket);
-      serveTunnel(
-        socket,
-        {
-          request: () => {
-            throw new Error("a bug in the lifecycle");
-          },
-          handoff: (s) => s.destroy(),
-          error: (error) => errors.push(error.message),
-        },
-        30_000,
-      );
+    const lean = await tunnelServer(() => {
+      throw new Error("a bug in the lifecycle");
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    stops.push(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const s of sockets) s.destroy();
-          server.close(() => resolve());
-        }),
-    );
-    const text = await exchange((server.address() as net.AddressInfo).port, get("/"), () => false);
+    const text = await exchange(lean.port, get("/"), () => false);
     expect(text).toBe("");
-    expect(errors).toEqual(["a bug in the lifecycle"]);
+    expect(lean.errors).toEqual(["a bug in the lifecycle"]);
   });
 
   it("refuses a header that would break the framing, before writing anything", async () => {
@@ -385,35 +367,14 @@ describe("serveTunnel", () => {
   });
 
   it("closes an idle connection after the keep-alive timeout, never one waiting for its answer", async () => {
-    const sockets: Socket[] = [];
     let answer: (() => void) | undefined;
-    const server = net.createServer((socket) => {
-      sockets.push(socket);
-      serveTunnel(
-        socket,
-        {
-          request: (_req, res) => {
-            answer = () => {
-              res.writeHead(200, undefined, ["Content-Length", "0"]);
-              res.end();
-            };
-          },
-          handoff: (s) => s.destroy(),
-          error: () => {},
-        },
-        100,
-      );
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    stops.push(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const s of sockets) s.destroy();
-          server.close(() => resolve());
-        }),
-    );
-    const port = (server.address() as net.AddressInfo).port;
-    const client = net.connect(port, "127.0.0.1");
+    const lean = await tunnelServer((_req, res) => {
+      answer = () => {
+        res.writeHead(200, undefined, ["Content-Length", "0"]);
+        res.end();
+      };
+    }, 100);
+    const client = net.connect(lean.port, "127.0.0.1");
     let text = "";
     let closed = false;
     client.on("data", (c: Buffer) => {

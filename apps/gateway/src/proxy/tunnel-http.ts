@@ -22,6 +22,8 @@ import { hasControlCharacter, tokenChars } from "./h1-response-parser.ts";
 const maxHeadBytes = 16 * 1024;
 /** More header lines than this: handed over (Node keeps 2,000 and drops the rest). */
 const maxHeaderLines = 200;
+/** `close` among the tokens of a Connection header. */
+const closeToken = /(?:^|,)\s*close\s*(?:,|$)/i;
 const methods = new Set(["GET", "HEAD", "DELETE", "OPTIONS", "POST", "PUT", "PATCH"]);
 
 export interface TunnelHttpHandlers {
@@ -119,7 +121,7 @@ export class TunnelResponse {
         case 10:
           if (name.toLowerCase() === "connection") {
             connection = true;
-            if (/(?:^|,)\s*close\s*(?:,|$)/i.test(value)) this.shouldKeepAlive = false;
+            if (closeToken.test(value)) this.shouldKeepAlive = false;
           }
           break;
         case 14:
@@ -433,7 +435,7 @@ export function parseRequestHead(head: string): ParsedHead | undefined {
         if (name.toLowerCase() === "connection") {
           const tokens = value.toLowerCase();
           if (tokens.includes("upgrade")) return undefined;
-          if (/(?:^|,)\s*close\s*(?:,|$)/.test(tokens)) keepAlive = false;
+          if (closeToken.test(tokens)) keepAlive = false;
         }
         break;
       case 14:
