@@ -115,6 +115,9 @@ describe("connected mode: the audit spool ships to the API", () => {
     await Promise.all(Array.from({ length: 40 }, (_, i) => sink.append(entry(i))));
     const chain = (await sink.append(entry(99))).gateway_id;
     await waitFor("all 41 events stored", () => api.stored.get(chain)?.size === 41, 20_000);
+    // The fake API stores the re-sent batch before its answer reaches the sink, which counts the
+    // resend only then: wait for that too (reading the count at once raced under load).
+    await waitFor("the resend counted", () => sink.resentCount >= 1, 10_000).catch(() => undefined);
     const diagnostics = JSON.stringify({ batches: api.batches, resent: sink.resentCount, lines });
     expect(sink.resentCount, diagnostics).toBeGreaterThanOrEqual(1);
     expect(
