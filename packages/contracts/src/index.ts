@@ -9,4 +9,5 @@ export * from "./gateway-agent.ts";
 export * from "./ids.ts";
 export * from "./policy-document.ts";
 export * from "./queues.ts";
+export * from "./response-text.ts";
 export * from "./result.ts";

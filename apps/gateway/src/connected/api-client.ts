@@ -1,3 +1,4 @@
+import { responseText } from "@tameflare/contracts";
 import type { z } from "zod";
 
 /** Why a call to the API failed: the network, an error answer, or an answer that did not parse. */
@@ -103,10 +104,16 @@ export class GatewayApiClient {
     try {
       response = await this.#fetch(url, {
         ...init,
-        headers: { ...init.headers, authorization: `Bearer ${this.#token}`, accept: "application/json" },
+        headers: {
+          ...init.headers,
+          authorization: `Bearer ${this.#token}`,
+          accept: "application/json",
+          // Answers are small JSON; uncompressed, a cancelled read cannot stall in the inflater.
+          "accept-encoding": "identity",
+        },
         signal,
       });
-      text = await response.text();
+      text = await responseText(response, signal);
     } catch (error) {
       const reason = timeout.aborted
         ? `no answer in ${options.timeoutMs ?? 15_000} ms`
