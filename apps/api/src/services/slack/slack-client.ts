@@ -1,4 +1,4 @@
-import type { Result } from "@tameflare/contracts";
+import { type Result, responseText } from "@tameflare/contracts";
 
 /** Where a message goes: a channel through the Web API with a bot token, or an incoming webhook. */
 export type SlackTarget = { kind: "bot"; token: string; channel: string } | { kind: "webhook"; url: string };
@@ -36,6 +36,7 @@ export async function postSlackMessage(
   const doFetch = options.fetch ?? fetch;
   const signal = AbortSignal.timeout(options.timeoutMs ?? 10_000);
   let response: Response;
+  let text: string;
   try {
     if (target.kind === "bot") {
       response = await doFetch(`${apiBaseUrl.replace(/\/+$/, "")}/chat.postMessage`, {
@@ -60,12 +61,14 @@ export async function postSlackMessage(
         signal,
       });
     }
+    text = await responseText(response, signal);
   } catch (cause) {
     const reason =
-      cause instanceof Error && cause.name === "TimeoutError" ? "timed out" : "could not connect";
+      cause instanceof Error && cause.name === "TimeoutError"
+        ? "timed out"
+        : "the connection failed before a complete answer";
     return { ok: false, code: "retryable", message: `slack: ${reason}` };
   }
-  const text = await response.text();
   if (response.status === 429 || response.status >= 500) {
     return { ok: false, code: "retryable", message: `slack: HTTP ${response.status}` };
   }
