@@ -119,6 +119,8 @@ interface Proc {
   err(): string;
   /** Waits for a line matching `pattern` on stdout. */
   line(pattern: RegExp, timeoutMs: number): Promise<string>;
+  /** Its exit code once it has exited and its stdout and stderr are read to their end. */
+  closed: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -127,6 +129,11 @@ function startProc(cmd: string, args: string[], options: { cwd: string; env: Nod
   const child = spawn(cmd, args, { ...options, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let out = "";
   let err = "";
+  // Listened for from the start: a process that ends early has still ended.
+  const closed = once(child, "close").then(
+    ([code]) => code as number | null,
+    () => null, // it could not start: `line` and the step's assertions say so
+  );
   child.stdout?.on("data", (d: Buffer) => {
     out += d.toString();
   });
@@ -135,6 +142,7 @@ function startProc(cmd: string, args: string[], options: { cwd: string; env: Nod
   });
   return {
     child,
+    closed,
     out: () => out,
     err: () => err,
     line: (pattern, timeoutMs) =>
@@ -379,7 +387,7 @@ async function journey(
       await s.getByTestId("confirm-decision").click();
       await s.getByTestId("link-outcome").getByText("approved").waitFor();
       await slackContext.close();
-      const [code] = (await once(running.child, "exit")) as [number | null];
+      const code = await running.closed;
       const refund = running
         .out()
         .split("\n")
