@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { recordKey } from "@tameflare/connectors";
 
 /**
  * Connection-specific headers (RFC 9110 §7.6.1) never cross the proxy, plus the proxy's
@@ -121,7 +122,7 @@ export function snapshotRawHeaders(raw: string[]): Record<string, string | strin
   // No prototype, like `headersDistinct`: a `__proto__` header is just a header.
   const out = Object.create(null) as Record<string, string | string[]>;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as string).toLowerCase();
+    const name = recordKey((raw[i] as string).toLowerCase());
     if (name === "proxy-authorization" || name === "proxy-connection") continue;
     const value = raw[i + 1] as string;
     const seen = out[name];

@@ -64,7 +64,8 @@ export function parseAbsoluteForm(url: string): Target | undefined {
 
 /** `host` or `host:port` when the port is not the scheme's default (IPv6 bracketed). */
 export function authorityOf(scheme: "http" | "https", host: string, port: number): string {
-  const h = isIP(host) === 6 ? `[${host}]` : host;
+  // Only an IPv6 literal holds a colon (a host parsed here never carries its port).
+  const h = host.includes(":") && isIP(host) === 6 ? `[${host}]` : host;
   return port === defaultPorts[scheme] ? h : `${h}:${port}`;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clampLimits, clampValue, parseForm, parseQuery, pick, setPath } from "./body.ts";
+import { clampLimits, clampValue, parseForm, parseQuery, pick, RecordKeys, setPath } from "./body.ts";
 import { normalizeHost, normalizePath, normalizePathSegments, splitHostPort } from "./path.ts";
 import { riskFromName } from "./risk.ts";
 import { checkRouteTemplate, compileRoutes, fillTemplate } from "./routes.ts";
@@ -205,5 +205,20 @@ describe("riskFromName", () => {
     ["", "low"],
   ] as const)("`%s` is %s", (name, risk) => {
     expect(riskFromName(name)).toBe(risk);
+  });
+});
+
+describe("RecordKeys", () => {
+  it("returns the name, the first stored copy once seen, and stays within its bounds", () => {
+    const keys = new RecordKeys(2, 5);
+    const first = ["lim", "it"].join("");
+    expect(keys.key(first)).toBe("limit");
+    expect(keys.key(`${"lim"}${"it"}`)).toBe(first);
+    expect(keys.key("a-name-too-long")).toBe("a-name-too-long");
+    expect(keys.size).toBe(1);
+    expect(keys.key("page")).toBe("page");
+    expect(keys.key("state")).toBe("state");
+    expect(keys.key("after")).toBe("after");
+    expect(keys.size).toBe(2);
   });
 });
