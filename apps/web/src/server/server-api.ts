@@ -4,11 +4,13 @@ import { cookies, headers } from "next/headers";
 import { cache } from "react";
 import { readWebEnv } from "../env.ts";
 import type { Outputs } from "../lib/api.ts";
+import { apiFetch } from "./api-fetch.ts";
 import { visitorHeaders } from "./peer-address.ts";
 
 /**
  * The API as the dashboard's server calls it while rendering a page: the visitor's own cookie
- * and signed address, straight to API_URL (no browser round trip), never cached. Used to put
+ * and signed address, straight to API_URL (no browser round trip), never cached, given up after
+ * 10 s (the page then loads the data in the browser). Used to put
  * the first screen's data into the HTML (the session, the kill-switch state, the audit log's
  * first page).
  */
@@ -21,7 +23,7 @@ export const serverApi = cache(async () => {
       httpLink({
         url: `${API_URL}/trpc`,
         headers: { ...visitor, ...(cookie === "" ? {} : { cookie }) },
-        fetch: (url, init) => fetch(url, { ...init, cache: "no-store" } as RequestInit),
+        fetch: apiFetch(),
       }),
     ],
   });

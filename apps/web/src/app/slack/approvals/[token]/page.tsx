@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { readWebEnv } from "../../../../env.ts";
+import { apiFetch } from "../../../../server/api-fetch.ts";
 import { ConfirmDecision, type LinkApproval } from "./confirm-decision.tsx";
 
 export const dynamic = "force-dynamic";
@@ -22,9 +23,7 @@ async function readLink(token: string): Promise<LinkAnswer> {
   const { API_URL } = readWebEnv();
   let response: Response;
   try {
-    response = await fetch(new URL(`/slack/approvals/${encodeURIComponent(token)}`, API_URL), {
-      cache: "no-store",
-    });
+    response = await apiFetch()(new URL(`/slack/approvals/${encodeURIComponent(token)}`, API_URL));
   } catch (cause) {
     console.error("[web] slack link: the API could not be reached", cause);
     return {
