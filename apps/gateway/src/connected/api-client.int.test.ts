@@ -1,9 +1,7 @@
-import { once } from "node:events";
-import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { type LoopbackServer, startLoopbackServer } from "../../../../tests/support/loopback-server.ts";
 import { ApiError, GatewayApiClient } from "./api-client.ts";
 
 const answer = JSON.stringify({ result: { data: { accepted: 3, pad: "x".repeat(2_000) } } });
@@ -15,14 +13,13 @@ const schema = z.object({ accepted: z.number() });
  * when the test releases it.
  */
 describe("GatewayApiClient behind a compressing front", () => {
-  let server: http.Server;
+  let server: LoopbackServer;
   let url: string;
-  const sockets = new Set<Socket>();
   const acceptEncodings: Array<string | undefined> = [];
   let release: (() => void) | undefined;
 
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
+    server = await startLoopbackServer((req, res) => {
       acceptEncodings.push(req.headers["accept-encoding"]);
       req.resume();
       const gzipped = gzipSync(answer);
@@ -30,20 +27,10 @@ describe("GatewayApiClient behind a compressing front", () => {
       res.write(gzipped.subarray(0, 10));
       release = () => res.end(gzipped.subarray(10));
     });
-    server.on("connection", (s: Socket) => {
-      sockets.add(s);
-      s.once("close", () => sockets.delete(s));
-    });
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = server.url;
   });
 
-  afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    server.close();
-    await once(server, "close");
-  });
+  afterAll(() => server.close());
 
   /** A client whose fetch says when the answer's head has arrived (its body is read next). */
   function client() {

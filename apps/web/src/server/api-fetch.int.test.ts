@@ -1,17 +1,14 @@
-import { once } from "node:events";
-import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LoopbackServer, startLoopbackServer } from "../../../../tests/support/loopback-server.ts";
 import { apiFetch } from "./api-fetch.ts";
 
 // A stand-in API on 127.0.0.1 that answers, stalls before its head, or stalls mid-body.
 describe("apiFetch: the dashboard server's calls to the API end, whatever the API does", () => {
-  let api: http.Server;
+  let api: LoopbackServer;
   let url = "";
-  const sockets = new Set<Socket>();
 
   beforeAll(async () => {
-    api = http.createServer((req, res) => {
+    api = await startLoopbackServer((req, res) => {
       if (req.url === "/silent") return; // accepted, never answered
       if (req.url === "/stalled-body") {
         res.writeHead(200, { "content-type": "application/json" });
@@ -20,20 +17,10 @@ describe("apiFetch: the dashboard server's calls to the API end, whatever the AP
       }
       res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
     });
-    api.on("connection", (s: Socket) => {
-      sockets.add(s);
-      s.once("close", () => sockets.delete(s));
-    });
-    api.listen(0, "127.0.0.1");
-    await once(api, "listening");
-    url = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    url = api.url;
   });
 
-  afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    api.close();
-    await once(api, "close");
-  });
+  afterAll(() => api.close());
 
   it("passes an answer through", async () => {
     const response = await apiFetch(2_000)(`${url}/ok`);

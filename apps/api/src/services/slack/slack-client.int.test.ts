@@ -1,22 +1,19 @@
-import { once } from "node:events";
-import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LoopbackServer, startLoopbackServer } from "../../../../../tests/support/loopback-server.ts";
 import { postSlackMessage } from "./slack-client.ts";
 
 /** How the fake Slack answers the next call: Slack's API answers gzip-encoded JSON. */
 type Answer = "complete" | "stalled" | "cut";
 
 describe("postSlackMessage against a Slack that answers gzip", () => {
-  let server: http.Server;
+  let server: LoopbackServer;
   let url: string;
   let answer: Answer = "complete";
-  const sockets = new Set<Socket>();
   const body = gzipSync(JSON.stringify({ ok: true, channel: "C1", ts: "1733400000.000100" }));
 
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
+    server = await startLoopbackServer((req, res) => {
       req.resume();
       res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
       if (answer === "complete") {
@@ -27,20 +24,10 @@ describe("postSlackMessage against a Slack that answers gzip", () => {
       if (answer === "cut") res.socket?.destroy();
       // "stalled": the rest never comes; the client's timeout ends the call.
     });
-    server.on("connection", (s: Socket) => {
-      sockets.add(s);
-      s.once("close", () => sockets.delete(s));
-    });
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
+    url = `${server.url}/api`;
   });
 
-  afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    server.close();
-    await once(server, "close");
-  });
+  afterAll(() => server.close());
 
   const bot = { kind: "bot", token: "xoxb-test-token", channel: "#approvals" } as const;
   const message = { text: "held: stripe.refund.create", blocks: [] };
